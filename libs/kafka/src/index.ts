@@ -1,0 +1,3 @@
+export * from './topics';
+export * from './kafka.factory';
+export * from './kafka.module';

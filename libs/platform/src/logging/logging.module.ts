@@ -1,0 +1,48 @@
+import { randomUUID } from 'node:crypto';
+
+import type { DynamicModule } from '@nestjs/common';
+import { LoggerModule } from 'nestjs-pino';
+
+export const CORRELATION_HEADER = 'x-correlation-id';
+
+/** Paths that may carry secrets; pino replaces them before a line is written. */
+export const REDACTED_PATHS = [
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'req.headers["x-api-key"]',
+  'res.headers["set-cookie"]',
+  '*.secret',
+  '*.apiKey',
+  '*.password',
+];
+
+export interface LoggingOptions {
+  service: string;
+  version: string;
+  level: string;
+  pretty: boolean;
+}
+
+/**
+ * Structured JSON logs: service name and version on every line, a correlation id per
+ * request (taken from the caller's header when given), secrets redacted, health checks
+ * not logged. Pretty output only when asked for (local runs).
+ */
+export function loggingModule(options: LoggingOptions): DynamicModule {
+  return LoggerModule.forRoot({
+    pinoHttp: {
+      level: options.level,
+      base: { service: options.service, version: options.version },
+      redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+      genReqId: (req, res) => {
+        const given = req.headers[CORRELATION_HEADER];
+        const id = typeof given === 'string' && /^[\w.:-]{1,128}$/.test(given) ? given : randomUUID();
+        res.setHeader(CORRELATION_HEADER, id);
+        return id;
+      },
+      customAttributeKeys: { reqId: 'correlationId' },
+      autoLogging: { ignore: (req) => (req.url ?? '').startsWith('/health') },
+      transport: options.pretty ? { target: 'pino-pretty', options: { singleLine: true } } : undefined,
+    },
+  });
+}
