@@ -1,3 +1,5 @@
 export * from './topics';
 export * from './kafka.factory';
 export * from './kafka.module';
+export * from './outbox-relay';
+export * from './batch-consumer';

@@ -24,7 +24,10 @@ export function createKafkaClient(options: KafkaConnectionOptions, sink: LogSink
       () =>
       ({ namespace, level, log }: LogEntry) => {
         const { message, ...extra } = log;
-        const name = level === logLevel.ERROR ? 'error' : level === logLevel.WARN ? 'warn' : level === logLevel.INFO ? 'info' : 'debug';
+        // Error answers of single requests (a coordinator still loading…) are retried by
+        // kafkajs itself: they are warnings until kafkajs gives up.
+        const name =
+          level === logLevel.ERROR && namespace !== 'Connection' ? 'error' : level <= logLevel.WARN ? 'warn' : level === logLevel.INFO ? 'info' : 'debug';
         sink(name, message, { component: `kafkajs.${namespace}`, ...extra });
       },
   });
@@ -35,10 +38,18 @@ export function createKafkaClient(options: KafkaConnectionOptions, sink: LogSink
  * fewer partitions than declared (Kafka cannot shrink a topic).
  */
 export async function ensureTopics(admin: Admin, specs: ITopicConfig[] = TOPIC_SPECS): Promise<void> {
-  const existing = new Set(await admin.listTopics());
+  let existing = new Set(await admin.listTopics());
   const missing = specs.filter((spec) => !existing.has(spec.topic));
   if (missing.length > 0) {
-    await admin.createTopics({ topics: missing, waitForLeaders: true });
+    try {
+      await admin.createTopics({ topics: missing, waitForLeaders: true });
+    } catch (error) {
+      // Another process may have created them at the same moment; only a topic still
+      // missing afterwards is a failure.
+      existing = new Set(await admin.listTopics());
+      if (missing.some((spec) => !existing.has(spec.topic))) throw error;
+    }
+    existing = new Set(await admin.listTopics());
   }
   const present = specs.filter((spec) => existing.has(spec.topic));
   if (present.length === 0) return;

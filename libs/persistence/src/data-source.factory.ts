@@ -30,8 +30,17 @@ export function createServiceDataSource(options: ServiceDataSourceOptions): Data
 /** Connects, makes sure the schema exists, and applies pending migrations. */
 export async function initialiseAndMigrate(dataSource: DataSource): Promise<string[]> {
   if (!dataSource.isInitialized) await dataSource.initialize();
-  const schema = (dataSource.options as { schema?: string }).schema;
-  if (schema) await dataSource.query(`CREATE SCHEMA IF NOT EXISTS "${schema.replace(/"/g, '')}"`);
-  const applied = await dataSource.runMigrations({ transaction: 'each' });
-  return applied.map((migration) => migration.name);
+  const schema = (dataSource.options as { schema?: string }).schema ?? 'public';
+  // Several processes may start at once: one migrates, the others wait for it.
+  const lock = dataSource.createQueryRunner();
+  await lock.connect();
+  try {
+    await lock.query('SELECT pg_advisory_lock(hashtext($1))', [`migrations:${schema}`]);
+    await dataSource.query(`CREATE SCHEMA IF NOT EXISTS "${schema.replace(/"/g, '')}"`);
+    const applied = await dataSource.runMigrations({ transaction: 'each' });
+    return applied.map((migration) => migration.name);
+  } finally {
+    await lock.query('SELECT pg_advisory_unlock(hashtext($1))', [`migrations:${schema}`]).catch(() => undefined);
+    await lock.release();
+  }
 }

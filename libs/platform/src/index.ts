@@ -6,3 +6,7 @@ export * from './health/health.types';
 export * from './health/health.module';
 export * from './health/health.controller';
 export * from './http/bootstrap';
+export * from './http/problem-details.filter';
+export * from './config/version';
+export * from './http/body-parsing';
+export * from './redis/redis.health';

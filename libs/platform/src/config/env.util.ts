@@ -27,9 +27,6 @@ export function parseEnvironment<S extends z.ZodType>(
   throw new EnvironmentConfigError(problems);
 }
 
-const booleanString = z
-  .enum(['true', 'false', '1', '0'])
-  .transform((value) => value === 'true' || value === '1');
 
 /** Small building blocks shared by the services' environment schemas. */
 export const env = {
@@ -52,6 +49,10 @@ export const env = {
       .transform((value) => value.split(',').map((b) => b.trim()).filter(Boolean))
       .refine((list) => list.length > 0 && list.every((b) => /^[^\s:]+:\d+$/.test(b)), 'must be host:port[,host:port…]'),
   logLevel: () => z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  boolean: (fallback: boolean) => booleanString.default(fallback ? 'true' : 'false'),
+  boolean: (fallback: boolean) =>
+    z
+      .enum(['true', 'false', '1', '0'])
+      .default(fallback ? 'true' : 'false')
+      .transform((value) => value === 'true' || value === '1'),
   positiveInt: (fallback: number) => z.coerce.number().int().positive().default(fallback),
 };

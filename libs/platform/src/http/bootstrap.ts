@@ -16,7 +16,7 @@ export async function bootstrapHttpService(
   configure?: (app: INestApplication) => void | Promise<void>,
 ): Promise<INestApplication> {
   try {
-    const app = await NestFactory.create(module, { bufferLogs: true, rawBody: true, abortOnError: false });
+    const app = await NestFactory.create(module, { bufferLogs: true, bodyParser: false, abortOnError: false });
     app.useLogger(app.get(Logger));
     app.enableShutdownHooks();
     if (configure) await configure(app);

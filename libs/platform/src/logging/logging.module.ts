@@ -19,6 +19,9 @@ export const REDACTED_PATHS = [
 export interface LoggingOptions {
   service: string;
   version: string;
+}
+
+export interface LogSettings {
   level: string;
   pretty: boolean;
 }
@@ -28,10 +31,14 @@ export interface LoggingOptions {
  * request (taken from the caller's header when given), secrets redacted, health checks
  * not logged. Pretty output only when asked for (local runs).
  */
-export function loggingModule(options: LoggingOptions): DynamicModule {
-  return LoggerModule.forRoot({
+export function loggingModule<C>(options: LoggingOptions, settings: (config: C) => LogSettings, inject: unknown[]): DynamicModule {
+  return LoggerModule.forRootAsync({
+    inject: inject as never[],
+    useFactory: (config: C) => {
+      const { level, pretty } = settings(config);
+      return {
     pinoHttp: {
-      level: options.level,
+      level,
       base: { service: options.service, version: options.version },
       redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
       genReqId: (req, res) => {
@@ -42,7 +49,9 @@ export function loggingModule(options: LoggingOptions): DynamicModule {
       },
       customAttributeKeys: { reqId: 'correlationId' },
       autoLogging: { ignore: (req) => (req.url ?? '').startsWith('/health') },
-      transport: options.pretty ? { target: 'pino-pretty', options: { singleLine: true } } : undefined,
+      transport: pretty ? { target: 'pino-pretty', options: { singleLine: true } } : undefined,
+    },
+      };
     },
   });
 }

@@ -1,0 +1,45 @@
+import { Inject, Injectable, Module } from '@nestjs/common';
+
+import { KafkaHealthIndicator, KafkaModule } from '@pw/kafka';
+import { PersistenceModule, PostgresHealthIndicator } from '@pw/persistence';
+import { APP_CONFIG, AppConfigModule, HealthModule, loggingModule, RedisHealthIndicator, SERVICE_VERSION } from '@pw/platform';
+
+import { loadNotifierConfig, type NotifierConfig } from './config/notifier.config';
+import { notifierDataSourceOptions } from './data-source';
+import { EscalationProcessors } from './escalations/escalations.processors';
+import { EscalationsService } from './escalations/escalations.service';
+import { SlaEventsConsumer } from './escalations/sla-events.consumer';
+import { QueuesService } from './queues/queues.service';
+import { TenantConfigConsumer } from './tenant-config/tenant-config.consumer';
+import { TenantConfigService } from './tenant-config/tenant-config.service';
+
+@Injectable()
+class NotifierRedisHealth extends RedisHealthIndicator {
+  constructor(@Inject(QueuesService) queues: QueuesService) {
+    super(queues.connection);
+  }
+}
+
+@Module({
+  providers: [QueuesService, NotifierRedisHealth],
+  exports: [QueuesService, NotifierRedisHealth],
+})
+class QueuesModule {}
+
+@Module({
+  imports: [QueuesModule],
+  providers: [TenantConfigService, TenantConfigConsumer, EscalationsService, EscalationProcessors, SlaEventsConsumer],
+})
+class EscalationsModule {}
+
+@Module({
+  imports: [
+    AppConfigModule.forRoot(loadNotifierConfig),
+    loggingModule({ service: 'notifier', version: SERVICE_VERSION }, (c: NotifierConfig) => c.log, [APP_CONFIG]),
+    PersistenceModule.forRoot((c: NotifierConfig) => notifierDataSourceOptions(c.db.url), [APP_CONFIG]),
+    KafkaModule.forRoot((c: NotifierConfig) => c.kafka, [APP_CONFIG]),
+    HealthModule.register({ imports: [QueuesModule], indicators: [PostgresHealthIndicator, KafkaHealthIndicator, NotifierRedisHealth] }),
+    EscalationsModule,
+  ],
+})
+export class NotifierAppModule {}

@@ -1,0 +1,48 @@
+import { Column, CreateDateColumn, Entity, Index, PrimaryColumn } from 'typeorm';
+
+export type DeliveryStatus = 'pending' | 'delivered' | 'dead';
+
+@Entity({ name: 'deliveries' })
+@Index('deliveries_step_contact_key', ['escalationId', 'step', 'contactId', 'channel', 'target'], { unique: true })
+export class DeliveryEntity {
+  /** Also the `webhook-id` header: stable across retries so a receiver can drop repeats. */
+  @PrimaryColumn({ type: 'uuid' })
+  id!: string;
+
+  @Column({ name: 'escalation_id', type: 'uuid' })
+  escalationId!: string;
+
+  @Column({ name: 'tenant_id', type: 'uuid' })
+  tenantId!: string;
+
+  /** The ladder step: `L0`, `L1`, … and `R1`, `R2`, … for repeats. */
+  @Column({ type: 'text' })
+  step!: string;
+
+  @Column({ name: 'contact_id', type: 'text' })
+  contactId!: string;
+
+  @Column({ type: 'text' })
+  channel!: 'webhook' | 'email';
+
+  @Column({ type: 'text' })
+  target!: string;
+
+  @Column({ type: 'text' })
+  payload!: string;
+
+  @Column({ type: 'text' })
+  status!: DeliveryStatus;
+
+  @Column({ type: 'integer', default: 0 })
+  attempts!: number;
+
+  @Column({ name: 'last_error', type: 'text', nullable: true })
+  lastError!: string | null;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt!: Date;
+
+  @Column({ name: 'delivered_at', type: 'timestamptz', nullable: true })
+  deliveredAt!: Date | null;
+}

@@ -1,0 +1,58 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+
+import { APP_CONFIG } from '@pw/platform';
+
+import type { NotifierConfig } from '../config/notifier.config';
+import type { Ladder } from '../escalations/ladder.util';
+
+export interface ContactDocument {
+  id: string;
+  webhook?: { url: string; secret?: string };
+  email?: string[];
+}
+
+interface TenantDocument {
+  contacts?: ContactDocument[];
+  escalations?: Ladder[];
+}
+
+/** The notifier's copy of each tenant's configuration, fed from tenant.config.v1. */
+@Injectable()
+export class TenantConfigService {
+  private readonly cache = new Map<string, { version: number; document: TenantDocument }>();
+
+  constructor(
+    private readonly dataSource: DataSource,
+    @Inject(APP_CONFIG) private readonly config: NotifierConfig,
+  ) {}
+
+  /** Stores a version unless a newer one is already there (records may arrive twice). */
+  async store(tenantId: string, version: number, document: Record<string, unknown>): Promise<void> {
+    await this.dataSource.query(
+      `INSERT INTO notifier.tenant_configs (tenant_id, version, document, updated_at) VALUES ($1, $2, $3, now())
+       ON CONFLICT (tenant_id) DO UPDATE SET version = EXCLUDED.version, document = EXCLUDED.document, updated_at = now()
+       WHERE notifier.tenant_configs.version < EXCLUDED.version`,
+      [tenantId, version, JSON.stringify(document)],
+    );
+    this.cache.delete(tenantId);
+  }
+
+  async get(tenantId: string): Promise<{ version: number; document: TenantDocument } | undefined> {
+    const cached = this.cache.get(tenantId);
+    if (cached) return cached;
+    const rows: Array<{ version: number; document: TenantDocument }> = await this.dataSource.query(
+      `SELECT version, document FROM notifier.tenant_configs WHERE tenant_id = $1`,
+      [tenantId],
+    );
+    if (rows.length === 0) return undefined;
+    this.cache.set(tenantId, rows[0]);
+    return rows[0];
+  }
+
+  /** `${NAME}` placeholders are resolved from the notifier's environment, only when sending. */
+  resolveSecret(value: string | undefined): string | undefined {
+    if (value === undefined) return undefined;
+    return value.replace(/\$\{([A-Z0-9_]+)\}/g, (_match, name: string) => this.config.secrets[name] ?? '');
+  }
+}

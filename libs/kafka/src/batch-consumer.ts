@@ -1,0 +1,83 @@
+import { Logger } from '@nestjs/common';
+import type { Consumer, Kafka, KafkaMessage } from 'kafkajs';
+
+export interface ConsumedBatch {
+  topic: string;
+  partition: number;
+  messages: KafkaMessage[];
+  /** Keeps the group membership alive during long work (call between chunks). */
+  heartbeat(): Promise<void>;
+}
+
+export interface BatchConsumerOptions {
+  groupId: string;
+  topics: string[];
+  fromBeginning?: boolean;
+  /** Handles one partition's batch; throw to have the same batch delivered again. */
+  handle(batch: ConsumedBatch): Promise<void>;
+  sessionTimeout?: number;
+}
+
+/**
+ * At-least-once batch consumption: offsets are committed only after the handler has
+ * finished (for the services, after their PostgreSQL transaction), so a crash re-delivers
+ * the batch and the handler's own deduplication makes the replay harmless.
+ */
+export class BatchConsumer {
+  private readonly logger = new Logger('BatchConsumer');
+  private readonly consumer: Consumer;
+  private started = false;
+  private inflight: Promise<void> = Promise.resolve();
+  /** Partitions currently assigned to this instance, updated on every rebalance. */
+  assigned: Array<{ topic: string; partition: number }> = [];
+
+  constructor(
+    kafka: Kafka,
+    private readonly options: BatchConsumerOptions,
+  ) {
+    this.consumer = kafka.consumer({
+      groupId: options.groupId,
+      sessionTimeout: options.sessionTimeout ?? 30_000,
+      heartbeatInterval: 3_000,
+      allowAutoTopicCreation: false,
+      maxWaitTimeInMs: 100,
+    });
+    this.consumer.on(this.consumer.events.GROUP_JOIN, (event) => {
+      const assignment = event.payload.memberAssignment as Record<string, number[]>;
+      this.assigned = Object.entries(assignment).flatMap(([topic, partitions]) => partitions.map((partition) => ({ topic, partition })));
+    });
+  }
+
+  async start(): Promise<void> {
+    await this.consumer.connect();
+    for (const topic of this.options.topics) {
+      await this.consumer.subscribe({ topic, fromBeginning: this.options.fromBeginning ?? true });
+    }
+    await this.consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: 1,
+      eachBatch: async ({ batch, heartbeat, isRunning, isStale }) => {
+        if (!isRunning() || isStale() || batch.messages.length === 0) return;
+        const work = (async () => {
+          await this.options.handle({ topic: batch.topic, partition: batch.partition, messages: batch.messages, heartbeat });
+          const last = batch.messages[batch.messages.length - 1].offset;
+          await this.consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: (BigInt(last) + 1n).toString() }]);
+        })();
+        this.inflight = work.catch(() => undefined);
+        await work;
+      },
+    });
+    this.started = true;
+  }
+
+  async stop(): Promise<void> {
+    if (!this.started) return;
+    await this.inflight; // let a batch in progress finish and commit
+    try {
+      await this.consumer.disconnect();
+    } catch (error) {
+      this.logger.warn(`consumer ${this.options.groupId} did not disconnect cleanly: ${(error as Error).message}`);
+    }
+  }
+}

@@ -1,0 +1,3 @@
+export * from './webhook-receiver';
+export * from './expect-eventually';
+export * from './service-process';
