@@ -1,6 +1,7 @@
-import { Column, CreateDateColumn, Entity, Index, PrimaryColumn } from 'typeorm';
+import { Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
 
 import type { Scope } from './api-key.util';
+import { TenantEntity } from './tenant.entity';
 
 @Entity({ name: 'api_keys', schema: 'identity' })
 export class ApiKeyEntity {
@@ -10,6 +11,10 @@ export class ApiKeyEntity {
   @Index('api_keys_tenant_id_idx')
   @Column({ name: 'tenant_id', type: 'uuid' })
   tenantId!: string;
+
+  @ManyToOne(() => TenantEntity, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'tenant_id', foreignKeyConstraintName: 'api_keys_tenant_id_fkey' })
+  tenant?: TenantEntity;
 
   @Index('api_keys_prefix_key', { unique: true })
   @Column({ type: 'text' })

@@ -1,9 +1,12 @@
-import { Column, CreateDateColumn, Entity, Index, PrimaryColumn } from 'typeorm';
+import { Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
+
+import { EscalationEntity } from '../escalations/escalation.entity';
 
 export type DeliveryStatus = 'pending' | 'delivered' | 'dead';
 
 @Entity({ name: 'deliveries' })
 @Index('deliveries_step_contact_key', ['escalationId', 'step', 'contactId', 'channel', 'target'], { unique: true })
+@Index('deliveries_pending_idx', ['createdAt'], { where: `"status" = 'pending'` })
 export class DeliveryEntity {
   /** Also the `webhook-id` header: stable across retries so a receiver can drop repeats. */
   @PrimaryColumn({ type: 'uuid' })
@@ -11,6 +14,10 @@ export class DeliveryEntity {
 
   @Column({ name: 'escalation_id', type: 'uuid' })
   escalationId!: string;
+
+  @ManyToOne(() => EscalationEntity)
+  @JoinColumn({ name: 'escalation_id', foreignKeyConstraintName: 'deliveries_escalation_id_fkey' })
+  escalation?: EscalationEntity;
 
   @Column({ name: 'tenant_id', type: 'uuid' })
   tenantId!: string;

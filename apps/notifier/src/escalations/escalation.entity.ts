@@ -4,6 +4,7 @@ export type EscalationState = 'open' | 'acknowledged' | 'resolved';
 
 @Entity({ name: 'escalations' })
 @Index('escalations_tenant_state_idx', ['tenantId', 'state'])
+@Index('escalations_one_open_per_cause', ['tenantId', 'ladderId', 'causeKey'], { unique: true, where: `"state" <> 'resolved'` })
 export class EscalationEntity {
   @PrimaryColumn({ type: 'uuid' })
   id!: string;
