@@ -112,11 +112,14 @@ describe('interaction to breach webhook, end to end', () => {
     expect(delivery.receivedAt).toBeGreaterThanOrEqual(dueAt);
 
     // Exactly one delivery for this breach, even with the duplicate event.
-    const rows = await db.query(
-      `SELECT d.status FROM notifier.deliveries d JOIN notifier.escalations e ON e.id = d.escalation_id WHERE e.tenant_id = $1`,
-      [tenantId],
-    );
-    expect(rows.rows).toEqual([{ status: 'delivered' }]);
+    await expectEventually(async () => {
+      const rows = await db.query(
+        `SELECT d.status, d.id FROM notifier.deliveries d JOIN notifier.escalations e ON e.id = d.escalation_id WHERE e.tenant_id = $1`,
+        [tenantId],
+      );
+      expect(rows.rows).toEqual([{ status: 'delivered', id: delivery.headers['webhook-id'] }]);
+    });
+    expect(receiver.received.filter((d) => d.headers['webhook-id'] === delivery.headers['webhook-id'])).toHaveLength(1);
     await db.end();
   });
 

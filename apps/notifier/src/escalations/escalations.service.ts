@@ -148,7 +148,7 @@ export class EscalationsService {
       const inserted: Array<{ id: string }> = await manager.query(
         `INSERT INTO notifier.deliveries (id, escalation_id, tenant_id, step, contact_id, channel, target, payload, status)
          VALUES ($1, $2, $3, $4, $5, 'webhook', $6, $7, 'pending') ON CONFLICT DO NOTHING RETURNING id`,
-        [id, escalationId, tenantId, `L${level}`, contact.id, contact.webhook.url, payload],
+        [id, escalationId, tenantId, `L${level}`, contact.id, this.tenantConfigs.resolvePlaceholders(contact.webhook.url) ?? '', payload],
       );
       if (inserted.length > 0) ids.push(id);
     }
@@ -180,7 +180,7 @@ export class EscalationsService {
     }
     const tenant = await this.tenantConfigs.get(delivery.tenant_id);
     const contact = tenant?.document.contacts?.find((c) => c.id === delivery.contact_id);
-    const secret = this.tenantConfigs.resolveSecret(contact?.webhook?.secret);
+    const secret = this.tenantConfigs.resolvePlaceholders(contact?.webhook?.secret);
     const result = await sendWebhook(delivery.target, secret, deliveryId, delivery.payload, Math.floor(now.getTime() / 1000), this.config.delivery.timeoutMs);
     if (result.ok) {
       await this.dataSource.query(

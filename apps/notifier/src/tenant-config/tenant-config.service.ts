@@ -50,8 +50,8 @@ export class TenantConfigService {
     return rows[0];
   }
 
-  /** `${NAME}` placeholders are resolved from the notifier's environment, only when sending. */
-  resolveSecret(value: string | undefined): string | undefined {
+  /** `${NAME}` placeholders (URLs, secrets) are resolved from the notifier's environment, only when used. */
+  resolvePlaceholders(value: string | undefined): string | undefined {
     if (value === undefined) return undefined;
     return value.replace(/\$\{([A-Z0-9_]+)\}/g, (_match, name: string) => this.config.secrets[name] ?? '');
   }
