@@ -68,7 +68,7 @@ cat <<EOT
   Send an inbound e-mail; the demo policy wants a first response within 1 minute,
   so about a minute later the breach webhook arrives here:
 
-    curl -s -X POST http://127.0.0.1:3001/v1/interactions -H "Authorization: Bearer $key" -H 'Content-Type: application/json' -d '{"id":"m-1","kind":"message","conversationId":"$conversation","customerId":"acme","channel":"email","direction":"inbound","occurredAt":"'"\$(date -u +%Y-%m-%dT%H:%M:%SZ)"'"}'
+    curl -s -X POST http://127.0.0.1:3001/v1/interactions -H "Authorization: Bearer $key" -H 'Content-Type: application/json' -d '{"id":"$conversation-m1","kind":"message","conversationId":"$conversation","customerId":"acme","channel":"email","direction":"inbound","occurredAt":"'"\$(date -u +%Y-%m-%dT%H:%M:%SZ)"'"}'
 
   Ctrl-C stops everything this command started.
 EOT
