@@ -34,5 +34,5 @@ if [ "$what" = all ] || [ "$what" = integration ]; then
   step "integration and end-to-end tests"
   export DATABASE_URL=${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/promise_watch_test}
   node scripts/run-ts.cjs scripts/ensure-database.ts
-  npx jest -c jest.integration.config.cjs --ci --runInBand
+  npx jest -c jest.integration.config.cjs --ci --runInBand --testTimeout=180000 --forceExit
 fi
