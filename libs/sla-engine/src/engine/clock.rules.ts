@@ -102,7 +102,7 @@ function settleAfterChange(ctx: EngineContext, conversation: ConversationState, 
       if (clock.warned.includes(fraction)) continue;
       const warnAt = instantOfCounted(ctx.config, clock, warningAmount(clock, fraction));
       if (warnAt === null || warnAt >= at) break;
-      clock.warned.push(fraction);
+      clock.warned = [...clock.warned, fraction];
       if (!overdue) ctx.emit(clockEvents.warning(conversation, clock, at, fraction));
     }
     if (overdue) {
@@ -190,7 +190,8 @@ export function fireClockTimers(ctx: EngineContext, conversation: ConversationSt
   while (clock.timerAt !== null && clock.timerAt <= now) {
     const at = clock.timerAt;
     if (clock.nextWarning !== null) {
-      clock.warned.push(clock.nextWarning);
+      // A new exact-size array: push would give this long-lived list a 17-slot backing store.
+      clock.warned = [...clock.warned, clock.nextWarning];
       if (clock.dueAt !== null) ctx.emit(clockEvents.warning(conversation, clock, at, clock.nextWarning));
     } else {
       clock.breached = true;

@@ -20,10 +20,12 @@ export interface EngineResult {
   notes: EngineNote[];
 }
 
+const EMPTY: EntityState[] = [];
+
 /** Collects the effects of one engine call. */
 export class EngineContext implements EngineResult {
   readonly outputs: OutputEvent[] = [];
-  readonly changed: EntityState[] = [];
+  changed: EntityState[] = EMPTY;
   readonly created: EntityState[] = [];
   private noted: EngineNote[] | undefined;
 
@@ -34,7 +36,13 @@ export class EngineContext implements EngineResult {
   }
 
   touch(state: EntityState): void {
-    if (!this.changed.includes(state)) this.changed.push(state);
+    const { changed } = this;
+    // Literal arrays of the exact size: most calls change one or two entities, and push
+    // would allocate a backing store of 17 slots for each.
+    if (changed.length === 0) this.changed = [state];
+    else if (changed.length === 1) {
+      if (changed[0] !== state) this.changed = [changed[0], state];
+    } else if (!changed.includes(state)) changed.push(state);
   }
 
   /** Entities are created only for an event; they are changed too, by definition. */
