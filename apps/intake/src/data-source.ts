@@ -1,9 +1,10 @@
 import { createServiceDataSource } from '@pw/persistence';
+import { OutboxRecordEntity } from '@pw/kafka';
 
 import { loadIntakeConfig } from './config/intake.config';
 import { AcceptedEventEntity } from './interactions/accepted-event.entity';
 import { IntakeInit1764800000001 } from './migrations/1764800000001-intake-init';
-import { IntakeOutboxEntity } from './outbox/outbox.entity';
+
 
 export const INTAKE_SCHEMA = 'intake';
 
@@ -11,7 +12,7 @@ export function intakeDataSourceOptions(url: string) {
   return {
     url,
     schema: INTAKE_SCHEMA,
-    entities: [AcceptedEventEntity, IntakeOutboxEntity],
+    entities: [AcceptedEventEntity, OutboxRecordEntity],
     migrations: [IntakeInit1764800000001],
     applicationName: 'intake',
   };

@@ -1,8 +1,9 @@
 import { createServiceDataSource } from '@pw/persistence';
+import { OutboxRecordEntity } from '@pw/kafka';
 
 import { loadSlaConfig } from './config/sla.config';
 import { SlaInit1764800000002 } from './migrations/1764800000002-sla-init';
-import { SlaOutboxEntity } from './outbox/outbox.entity';
+
 import { AppliedEventEntity, EntityStateEntity } from './processing/entity-state.entity';
 import { SlaTenantConfigEntity } from './tenant-config/tenant-config.entity';
 
@@ -12,7 +13,7 @@ export function slaDataSourceOptions(url: string) {
   return {
     url,
     schema: SLA_SCHEMA,
-    entities: [SlaTenantConfigEntity, EntityStateEntity, AppliedEventEntity, SlaOutboxEntity],
+    entities: [SlaTenantConfigEntity, EntityStateEntity, AppliedEventEntity, OutboxRecordEntity],
     migrations: [SlaInit1764800000002],
     applicationName: 'sla',
   };

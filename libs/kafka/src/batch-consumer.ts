@@ -1,4 +1,4 @@
-import { Logger } from '@nestjs/common';
+import { Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import type { Consumer, Kafka, KafkaMessage } from 'kafkajs';
 
 export interface ConsumedBatch {
@@ -13,18 +13,23 @@ export interface BatchConsumerOptions {
   groupId: string;
   topics: string[];
   fromBeginning?: boolean;
-  /** Handles one partition's batch; throw to have the same batch delivered again. */
-  handle(batch: ConsumedBatch): Promise<void>;
+  /**
+   * Handles one partition's batch; throw to have the same batch delivered again. Subclasses
+   * override `handleBatch` instead.
+   */
+  handle?(batch: ConsumedBatch): Promise<void>;
   sessionTimeout?: number;
 }
 
 /**
  * At-least-once batch consumption: offsets are committed only after the handler has
  * finished (for the services, after their PostgreSQL transaction), so a crash re-delivers
- * the batch and the handler's own deduplication makes the replay harmless.
+ * the batch and the handler's own deduplication makes the replay harmless. A service's
+ * consumer subclasses it (a Nest provider): it joins the group when the application starts
+ * and finishes the batch in flight before leaving when it stops.
  */
-export class BatchConsumer {
-  private readonly logger = new Logger('BatchConsumer');
+export class BatchConsumer implements OnApplicationBootstrap, OnApplicationShutdown {
+  protected readonly logger = new Logger(this.constructor.name);
   private readonly consumer: Consumer;
   private started = false;
   private inflight: Promise<void> = Promise.resolve();
@@ -60,7 +65,7 @@ export class BatchConsumer {
       eachBatch: async ({ batch, heartbeat, isRunning, isStale }) => {
         if (!isRunning() || isStale() || batch.messages.length === 0) return;
         const work = (async () => {
-          await this.options.handle({ topic: batch.topic, partition: batch.partition, messages: batch.messages, heartbeat });
+          await this.handleBatch({ topic: batch.topic, partition: batch.partition, messages: batch.messages, heartbeat });
           const last = batch.messages[batch.messages.length - 1].offset;
           await this.consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: (BigInt(last) + 1n).toString() }]);
         })();
@@ -69,6 +74,20 @@ export class BatchConsumer {
       },
     });
     this.started = true;
+  }
+
+  /** One partition's batch; throw to have it delivered again. */
+  protected handleBatch(batch: ConsumedBatch): Promise<void> {
+    if (!this.options.handle) throw new Error(`${this.constructor.name}: no batch handler`);
+    return this.options.handle(batch);
+  }
+
+  onApplicationBootstrap(): Promise<void> {
+    return this.start();
+  }
+
+  onApplicationShutdown(): Promise<void> {
+    return this.stop();
   }
 
   async stop(): Promise<void> {

@@ -3,3 +3,4 @@ export * from './kafka.factory';
 export * from './kafka.module';
 export * from './outbox-relay';
 export * from './batch-consumer';
+export * from './outbox-record.entity';

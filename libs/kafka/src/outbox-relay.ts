@@ -1,5 +1,7 @@
-import { Logger } from '@nestjs/common';
+import { Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
+
+import { WakeableSleep } from '@pw/platform';
 
 import type { KafkaProducerService } from './kafka.module';
 
@@ -11,12 +13,14 @@ import type { KafkaProducerService } from './kafka.module';
  * the id each record carries. One relay per schema is active at a time (an advisory lock),
  * which keeps per-key order across several instances of a service.
  *
- * Table: seq bigserial primary key, topic text, key text, value text, headers jsonb.
+ * Table: seq bigserial primary key, topic text, key text, value text, headers jsonb
+ * (OutboxRecordEntity). A service subclasses it with its table name and provides it: it
+ * starts with the application and drains the batch in flight when the application stops.
  */
-export class OutboxRelay {
+export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('OutboxRelay');
   private running = false;
-  private wake: (() => void) | undefined;
+  private readonly pauses = new WakeableSleep();
   private loop: Promise<void> | undefined;
   /** Published records, for the service's own metrics. */
   published = 0;
@@ -36,13 +40,21 @@ export class OutboxRelay {
 
   /** Called after a commit that wrote outbox rows, so they leave at once. */
   kick(): void {
-    this.wake?.();
+    this.pauses.wake();
   }
 
   async stop(): Promise<void> {
     this.running = false;
-    this.wake?.();
+    this.pauses.wake();
     await this.loop;
+  }
+
+  onApplicationBootstrap(): void {
+    this.start();
+  }
+
+  onApplicationShutdown(): Promise<void> {
+    return this.stop();
   }
 
   private async run(): Promise<void> {
@@ -52,25 +64,11 @@ export class OutboxRelay {
         moved = await this.publishBatch();
       } catch (error) {
         this.logger.warn(`outbox ${this.table}: publish failed, will retry: ${(error as Error).message}`);
-        await this.pause(1000);
+        await this.pauses.sleep(1000);
         continue;
       }
-      if (moved === 0) await this.pause(this.options.idleMs ?? 250);
+      if (moved === 0) await this.pauses.sleep(this.options.idleMs ?? 250);
     }
-  }
-
-  private pause(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done() {
-        clearTimeout(timer);
-        resolve();
-      }
-      this.wake = () => {
-        this.wake = undefined;
-        done();
-      };
-    });
   }
 
   /** Publishes and deletes one batch; returns how many records left. */

@@ -10,3 +10,4 @@ export * from './http/problem-details.filter';
 export * from './config/version';
 export * from './http/body-parsing';
 export * from './redis/redis.health';
+export * from './async/wakeable-sleep';

@@ -1,30 +1,12 @@
-import { Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 
 import { KafkaProducerService, OutboxRelay } from '@pw/kafka';
 
-/** Publishes intake.outbox to interactions.accepted.v1 (see OutboxRelay). */
+/** Publishes intake.outbox to interactions.accepted.v1 and interactions.dlq.v1. */
 @Injectable()
-export class IntakeOutboxRelay implements OnApplicationBootstrap, OnApplicationShutdown {
-  private readonly relay: OutboxRelay;
-
+export class IntakeOutboxRelay extends OutboxRelay {
   constructor(dataSource: DataSource, producer: KafkaProducerService) {
-    this.relay = new OutboxRelay(dataSource, producer, 'intake.outbox', { batchSize: 1000 });
-  }
-
-  onApplicationBootstrap(): void {
-    this.relay.start();
-  }
-
-  kick(): void {
-    this.relay.kick();
-  }
-
-  backlog(): Promise<number> {
-    return this.relay.backlog();
-  }
-
-  async onApplicationShutdown(): Promise<void> {
-    await this.relay.stop();
+    super(dataSource, producer, 'intake.outbox', { batchSize: 1000 });
   }
 }

@@ -4,7 +4,7 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplica
 import { DataSource } from 'typeorm';
 
 import type { OutputEvent } from '@pw/contracts';
-import { APP_CONFIG } from '@pw/platform';
+import { APP_CONFIG, WakeableSleep } from '@pw/platform';
 import type { EntityState } from '@pw/sla-engine';
 
 import type { SlaConfig } from '../config/sla.config';
@@ -25,7 +25,7 @@ export class TimerService implements OnApplicationBootstrap, OnApplicationShutdo
   private readonly logger = new Logger('Timers');
   private running = false;
   private loop: Promise<void> | undefined;
-  private wake: (() => void) | undefined;
+  private readonly pauses = new WakeableSleep();
   /** Fired-at minus due-at of every fired timer round, for the detection-lag figure. */
   readonly lateness: number[] = [];
 
@@ -42,12 +42,12 @@ export class TimerService implements OnApplicationBootstrap, OnApplicationShutdo
   }
 
   kick(): void {
-    this.wake?.();
+    this.pauses.wake();
   }
 
   async onApplicationShutdown(): Promise<void> {
     this.running = false;
-    this.wake?.();
+    this.pauses.wake();
     await this.loop;
   }
 
@@ -60,26 +60,12 @@ export class TimerService implements OnApplicationBootstrap, OnApplicationShutdo
           `SELECT (extract(epoch from min(next_due_at)) * 1000)::bigint AS due FROM sla.entities WHERE next_due_at IS NOT NULL`,
         );
         const due = next[0]?.due === null || next[0]?.due === undefined ? Number.POSITIVE_INFINITY : Number(next[0].due);
-        await this.sleep(Math.max(0, Math.min(due - Date.now(), this.config.timers.pollMs)));
+        await this.pauses.sleep(Math.max(0, Math.min(due - Date.now(), this.config.timers.pollMs)));
       } catch (error) {
         this.logger.warn(`timer round failed, retrying: ${(error as Error).message}`);
-        await this.sleep(500);
+        await this.pauses.sleep(500);
       }
     }
-  }
-
-  private sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(finish, ms);
-      function finish() {
-        clearTimeout(timer);
-        resolve();
-      }
-      this.wake = () => {
-        this.wake = undefined;
-        finish();
-      };
-    });
   }
 
   /** One round: claims up to a batch of due entities and fires them. */

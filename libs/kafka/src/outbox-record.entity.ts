@@ -1,8 +1,12 @@
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
 
-/** Output events to publish, written in the same transaction as the engine state. */
+/**
+ * A record to publish, written in the same transaction as the state it reports (see
+ * OutboxRelay). Each service has its own `outbox` table in its own schema: the schema comes
+ * from the service's DataSource.
+ */
 @Entity({ name: 'outbox' })
-export class SlaOutboxEntity {
+export class OutboxRecordEntity {
   @PrimaryGeneratedColumn({ type: 'bigint' })
   seq!: string;
 
