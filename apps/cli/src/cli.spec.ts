@@ -65,9 +65,9 @@ describe('simulate', () => {
     expect(result.code).toBe(ExitCode.badInput);
     expect(result.stdout).toBe('');
     expect(result.stderrLines).toHaveLength(2);
-    expect(result.stderrLines[0]).toMatch(new RegExp(`^${escape(events)}:3: occurredAt: `));
+    expect(result.stderrLines[0]).toMatch(new RegExp(`^${escapeRegExp(events)}:3: occurredAt: `));
     expect(result.stderrLines[0]).toContain('yesterday');
-    expect(result.stderrLines[1]).toMatch(new RegExp(`^${escape(events)}:4: channel: `));
+    expect(result.stderrLines[1]).toMatch(new RegExp(`^${escapeRegExp(events)}:4: channel: `));
     expect(result.stderrLines[1]).toContain('pigeon');
   });
 
@@ -76,7 +76,7 @@ describe('simulate', () => {
     const result = await cli('simulate', '--config', file('c.yaml', GOOD_CONFIG), '--events', events);
     expect(result.code).toBe(ExitCode.badInput);
     expect(result.stdout).toBe('');
-    expect(result.stderrLines).toEqual([expect.stringMatching(new RegExp(`^${escape(events)}:2: is not valid JSON`))]);
+    expect(result.stderrLines).toEqual([expect.stringMatching(new RegExp(`^${escapeRegExp(events)}:2: is not valid JSON`))]);
   });
 
   it('on a bad config exits 2 naming the file and the field, and prints nothing on standard output', async () => {
@@ -159,7 +159,7 @@ describe('the command line a user types (npm run --silent cli --)', () => {
     expect(failure).toBeDefined();
     expect(failure?.code).toBe(2);
     expect(failure?.stdout).toBe('');
-    expect(failure?.stderr.trim().split('\n')).toEqual([expect.stringMatching(new RegExp(`^${escape(events)}:2: conversationId: `))]);
+    expect(failure?.stderr.trim().split('\n')).toEqual([expect.stringMatching(new RegExp(`^${escapeRegExp(events)}:2: conversationId: `))]);
   }, 60_000);
 
   it('simulate on a good run: only JSON lines on standard output', async () => {
@@ -171,6 +171,6 @@ describe('the command line a user types (npm run --silent cli --)', () => {
   }, 60_000);
 });
 
-function escape(text: string): string {
+function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
