@@ -8,6 +8,9 @@ import { APP_CONFIG, AppConfigModule, HealthModule, loggingModule, SERVICE_VERSI
 import { type IntakeConfig, loadIntakeConfig } from './config/intake.config';
 import { intakeDataSourceOptions } from './data-source';
 import { InteractionsModule } from './interactions/interactions.module';
+import { KafkaDoorModule } from './kafka-door/kafka-door.module';
+import { RateLimitModule } from './rate-limit/rate-limit.module';
+import { IntakeRedisHealth } from './rate-limit/tenant-rate-limiter.service';
 
 @Module({
   imports: [
@@ -16,8 +19,9 @@ import { InteractionsModule } from './interactions/interactions.module';
     PersistenceModule.forRoot((c: IntakeConfig) => intakeDataSourceOptions(c.db.url), [APP_CONFIG]),
     IdentityModule.forRoot((c: IntakeConfig) => c.db.url, [APP_CONFIG]),
     KafkaModule.forRoot((c: IntakeConfig) => c.kafka, [APP_CONFIG]),
-    HealthModule.register({ indicators: [PostgresHealthIndicator, KafkaHealthIndicator] }),
+    HealthModule.register({ imports: [RateLimitModule], indicators: [PostgresHealthIndicator, KafkaHealthIndicator, IntakeRedisHealth] }),
     InteractionsModule,
+    KafkaDoorModule,
   ],
 })
 export class IntakeAppModule {}

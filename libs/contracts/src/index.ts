@@ -5,6 +5,7 @@ export * from './common/duration.util';
 export * from './common/problem.util';
 export * from './interaction-event/interaction-event.schema';
 export * from './interaction-event/interaction-event.parse';
+export * from './interaction-event/accepted-interaction.type';
 export * from './config/config.schema';
 export * from './config/config.references';
 export * from './config/config.parse';

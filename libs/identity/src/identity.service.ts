@@ -24,6 +24,7 @@ export class IdentityError extends Error {
   }
 }
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const TENANT_NAME = /^[a-z0-9][a-z0-9-]{0,62}$/;
 // A verified key is remembered briefly so the hot path needs no query per request;
 // a revocation therefore takes effect within this time.
@@ -32,6 +33,7 @@ const CACHE_TTL_MS = 10_000;
 /** Tenants and their API keys (schema `identity`). */
 export class IdentityService {
   private readonly cache = new Map<string, { principal: Principal | undefined; expiresAt: number }>();
+  private readonly tenantCache = new Map<string, { exists: boolean; expiresAt: number }>();
 
   constructor(private readonly dataSource: DataSource) {}
 
@@ -74,6 +76,17 @@ export class IdentityService {
     const result = await this.dataSource.getRepository(ApiKeyEntity).update({ id }, { revokedAt: new Date() });
     if (!result.affected) throw new IdentityError('key_not_found', `key ${id} does not exist`);
     this.cache.clear();
+  }
+
+  /** Whether a tenant with this id exists (for the Kafka door's tenant header); cached briefly. */
+  async tenantExists(id: string, nowMs: number): Promise<boolean> {
+    if (!UUID.test(id)) return false;
+    const cached = this.tenantCache.get(id);
+    if (cached && cached.expiresAt > nowMs) return cached.exists;
+    const exists = (await this.dataSource.getRepository(TenantEntity).countBy({ id })) > 0;
+    if (this.tenantCache.size > 10_000) this.tenantCache.clear();
+    this.tenantCache.set(id, { exists, expiresAt: nowMs + CACHE_TTL_MS });
+    return exists;
   }
 
   /** The principal of a key, or undefined when the key is unknown, malformed or revoked. */

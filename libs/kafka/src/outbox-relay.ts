@@ -1,4 +1,5 @@
 import { Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import type { Message } from 'kafkajs';
 import type { DataSource } from 'typeorm';
 
 import { WakeableSleep } from '@pw/platform';
@@ -17,6 +18,23 @@ import type { KafkaProducerService } from './kafka.module';
  * (OutboxRecordEntity). A service subclasses it with its table name and provides it: it
  * starts with the application and drains the batch in flight when the application stops.
  */
+/**
+ * Header of an outbox row whose key and value are base64: a record that must leave as the
+ * exact bytes it came in as (a dead letter). The relay decodes them and drops the header.
+ */
+export const OUTBOX_BASE64_HEADER = 'x-outbox-encoding';
+
+export function outboxRowToMessage(row: { key: string | null; value: string; headers: Record<string, string> | null }): Message {
+  const headers = row.headers ?? undefined;
+  if (headers?.[OUTBOX_BASE64_HEADER] !== 'base64') return { key: row.key, value: row.value, headers };
+  const { [OUTBOX_BASE64_HEADER]: _encoding, ...rest } = headers;
+  return {
+    key: row.key === null ? null : Buffer.from(row.key, 'base64'),
+    value: Buffer.from(row.value, 'base64'),
+    headers: rest,
+  };
+}
+
 export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('OutboxRelay');
   private running = false;
@@ -89,7 +107,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
       for (const [topic, list] of byTopic) {
         await this.producer.send(
           topic,
-          list.map((row) => ({ key: row.key, value: row.value, headers: row.headers ?? undefined })),
+          list.map((row) => outboxRowToMessage(row)),
         );
       }
       await manager.query(`DELETE FROM ${this.table} WHERE seq <= $1`, [rows[rows.length - 1].seq]);

@@ -15,3 +15,11 @@ describe('intake configuration', () => {
     expect(() => loadIntakeConfig({ INTAKE_PORT: '70000' })).toThrow(/INTAKE_PORT is "70000"/);
   });
 });
+
+describe('intake fault injection', () => {
+  it('is off unless asked for, and refuses an unknown crash point by name', () => {
+    expect(loadIntakeConfig({}).faultInjection).toBe('none');
+    expect(loadIntakeConfig({ INTAKE_FAULT_INJECTION: 'kill-after-commit' }).faultInjection).toBe('kill-after-commit');
+    expect(() => loadIntakeConfig({ INTAKE_FAULT_INJECTION: 'explode' })).toThrow(/INTAKE_FAULT_INJECTION/);
+  });
+});

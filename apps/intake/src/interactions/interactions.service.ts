@@ -1,89 +1,81 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 
 import { parseInteractionEvent, type InteractionEvent } from '@pw/contracts';
 import type { Principal } from '@pw/identity';
-import { TOPICS } from '@pw/kafka';
-import { ProblemException, type ProblemItem } from '@pw/platform';
+import { APP_CONFIG, ProblemException, type ProblemItem } from '@pw/platform';
 
+import type { IntakeConfig } from '../config/intake.config';
 import { IntakeOutboxRelay } from '../outbox/intake-outbox.relay';
+import { TenantRateLimiter } from '../rate-limit/tenant-rate-limiter.service';
+import { storeAcceptedEvents } from './accepted-events.store';
 
 export interface IngestResult {
   accepted: number;
   duplicates: number;
 }
 
-/** What intake publishes on interactions.accepted.v1 for each accepted event. */
-export interface AcceptedInteraction {
-  tenantId: string;
-  event: InteractionEvent;
-}
-
+/** The HTTP door: POST /v1/interactions. */
 @Injectable()
 export class InteractionsService {
+  private readonly logger = new Logger('Interactions');
+
   constructor(
     private readonly dataSource: DataSource,
     private readonly relay: IntakeOutboxRelay,
+    private readonly rateLimiter: TenantRateLimiter,
+    @Inject(APP_CONFIG) private readonly config: IntakeConfig,
   ) {}
 
   /**
-   * Validates the whole request first (a bad item rejects all of it), then, in one
-   * transaction, records each new (tenant, source, id) and queues it in the outbox. The
-   * answer is given only after that commit, so an accepted event is durable.
+   * Counts the request against the tenant's rate limit, validates all of it (a bad item
+   * rejects the whole request), then in one transaction records each new (tenant, source,
+   * id) and queues it in the outbox. The answer is given only after that commit, so an
+   * accepted event is durable; the relay publishes it to Kafka.
    */
-  async ingest(principal: Principal, body: unknown, maxBatch: number, now: Date): Promise<IngestResult> {
+  async ingest(principal: Principal, body: unknown, now: Date): Promise<IngestResult> {
+    if (body === undefined) {
+      throw new ProblemException(415, 'Unsupported Media Type', 'send the events as JSON (Content-Type: application/json)');
+    }
+    const maxBatch = this.config.ingest.maxBatch;
     const items = Array.isArray(body) ? body : [body];
     if (Array.isArray(body) && body.length === 0) {
-      throw new ProblemException(400, 'Bad Request', 'the request holds no event', [{ field: '(body)', reason: 'an empty array' }]);
+      throw new ProblemException(400, 'Bad Request', 'the request holds no event', [{ field: '(body)', reason: 'is an empty array' }]);
     }
     if (items.length > maxBatch) {
       throw new ProblemException(400, 'Bad Request', `at most ${maxBatch} events per request`, [
-        { field: '(body)', reason: `${items.length} events given` },
+        { field: '(body)', reason: `holds ${items.length} events` },
       ]);
     }
+    await this.rateLimiter.consume(principal, items.length);
+
     const receivedAt = now.toISOString();
     const events: InteractionEvent[] = [];
     const problems: ProblemItem[] = [];
     items.forEach((item, index) => {
       const parsed = parseInteractionEvent(item);
       if (parsed.ok) events.push({ ...parsed.event, receivedAt });
-      else for (const problem of parsed.problems) problems.push({ index, field: problem.path, reason: problem.message });
+      else for (const problem of parsed.problems) problems.push({ index, field: problem.path || '(event)', reason: problem.message });
     });
     if (problems.length > 0) {
       throw new ProblemException(400, 'Bad Request', `${problems.length} problem(s) in the request; nothing was accepted`, problems);
     }
 
-    // The same event twice in one request counts once.
-    const unique = new Map<string, InteractionEvent>();
-    for (const event of events) {
-      const key = `${event.source}\u0000${event.id}`;
-      if (!unique.has(key)) unique.set(key, event);
+    const accepted = await this.dataSource.transaction((manager) => storeAcceptedEvents(manager, principal.tenantId, events));
+    await this.injectFault();
+    if (accepted.length > 0) this.relay.kick();
+    return { accepted: accepted.length, duplicates: items.length - accepted.length };
+  }
+
+  /** The crash points of INTAKE_FAULT_INJECTION, for the crash tests only. */
+  private async injectFault(): Promise<void> {
+    const fault = this.config.faultInjection;
+    if (fault === 'none') return;
+    if (fault === 'kill-after-publish') {
+      this.relay.kick();
+      while ((await this.relay.backlog()) > 0) await new Promise((resolve) => setTimeout(resolve, 5));
     }
-    const candidates = [...unique.values()];
-    const inserted = await this.dataSource.transaction(async (manager) => {
-      const rows: Array<{ source: string; event_id: string }> = await manager.query(
-        `INSERT INTO intake.accepted_events (tenant_id, source, event_id, conversation_id, received_at)
-         SELECT $1, s, i, c, $5 FROM unnest($2::text[], $3::text[], $4::text[]) AS t(s, i, c)
-         ON CONFLICT DO NOTHING RETURNING source, event_id`,
-        [principal.tenantId, candidates.map((e) => e.source), candidates.map((e) => e.id), candidates.map((e) => e.conversationId), receivedAt],
-      );
-      const fresh = new Set(rows.map((row) => `${row.source}\u0000${row.event_id}`));
-      const accepted = candidates.filter((event) => fresh.has(`${event.source}\u0000${event.id}`));
-      if (accepted.length > 0) {
-        await manager.query(
-          `INSERT INTO intake.outbox (topic, key, value, headers)
-           SELECT $1, k, v, jsonb_build_object('tenant-id', $4::text) FROM unnest($2::text[], $3::text[]) WITH ORDINALITY AS t(k, v, n) ORDER BY n`,
-          [
-            TOPICS.interactionsAccepted,
-            accepted.map((event) => `${principal.tenantId}:${event.conversationId}`),
-            accepted.map((event) => JSON.stringify({ tenantId: principal.tenantId, event } satisfies AcceptedInteraction)),
-            principal.tenantId,
-          ],
-        );
-      }
-      return accepted.length;
-    });
-    if (inserted > 0) this.relay.kick();
-    return { accepted: inserted, duplicates: items.length - inserted };
+    this.logger.warn(`fault injection ${fault}: killing the process before the answer`);
+    process.kill(process.pid, 'SIGKILL');
   }
 }

@@ -3,17 +3,12 @@ import { randomUUID } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 
-import { type InteractionEvent, type OutputEvent } from '@pw/contracts';
+import { type AcceptedInteraction, type OutputEvent } from '@pw/contracts';
 
 import { SlaOutboxRelay } from '../outbox/sla-outbox.relay';
 import { TimerService } from '../timers/timer.service';
 import { EngineRegistry } from './engine-registry.service';
 import { TransactionEntityStore } from './entity-store';
-
-export interface AcceptedInteraction {
-  tenantId: string;
-  event: InteractionEvent;
-}
 
 /**
  * Applies a batch of accepted interactions in one PostgreSQL transaction: skip the events

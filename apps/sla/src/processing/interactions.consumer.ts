@@ -1,10 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Kafka } from 'kafkajs';
 
-import { parseInteractionEvent } from '@pw/contracts';
+import { type AcceptedInteraction, parseInteractionEvent } from '@pw/contracts';
 import { BatchConsumer, type ConsumedBatch, KAFKA_CLIENT, TOPICS } from '@pw/kafka';
 
-import { type AcceptedInteraction, InteractionProcessingService } from './interaction-processing.service';
+import { InteractionProcessingService } from './interaction-processing.service';
 
 /** interactions.accepted.v1 → the engine, batch by batch; offsets after the transaction. */
 @Injectable()

@@ -111,11 +111,36 @@ export function normaliseInteractionEvent(valid: InteractionEventInput): Interac
   };
 }
 
+/**
+ * U+0000 anywhere in the event (values or metadata keys). PostgreSQL cannot store it in text
+ * or jsonb, so an event holding one could be accepted at the door and then stall every
+ * service that stores it; it is refused here instead. Iterative: metadata may nest deeply.
+ */
+function nulProblems(raw: Record<string, unknown>, prefix: readonly PathSegment[]): Problem[] {
+  const problems: Problem[] = [];
+  const pending: Array<{ value: unknown; path: PathSegment[] }> = [{ value: raw, path: [...prefix] }];
+  while (pending.length > 0 && problems.length < 10) {
+    const { value, path } = pending.pop()!;
+    if (typeof value === 'string') {
+      if (value.includes('\u0000')) problems.push(problemAt(path, undefined, 'contains the NUL character (U+0000)'));
+    } else if (Array.isArray(value)) {
+      value.forEach((item, index) => pending.push({ value: item, path: [...path, index] }));
+    } else if (isPlainObject(value)) {
+      for (const [key, item] of Object.entries(value)) {
+        if (key.includes('\u0000')) problems.push(problemAt(path, undefined, 'has a key containing the NUL character (U+0000)'));
+        pending.push({ value: item, path: [...path, key] });
+      }
+    }
+  }
+  return problems;
+}
+
 function parsePlainEvent(raw: unknown, prefix: readonly PathSegment[]): InteractionEventParseResult {
   if (!isPlainObject(raw)) return { ok: false, problems: [problemAt(prefix, raw, 'is not an object')] };
   const result = interactionEventSchema.safeParse(raw, { reportInput: true });
   const problems = result.success ? [] : problemsFromZodIssues(result.error.issues, prefix);
   problems.push(...kindProblems(raw, prefix));
+  if (problems.length === 0) problems.push(...nulProblems(raw, prefix));
   if (problems.length > 0 || !result.success) return { ok: false, problems };
   return { ok: true, event: normaliseInteractionEvent(result.data) };
 }

@@ -18,10 +18,13 @@ export const INTERACTION_METADATA_MAX_BYTES = 16 * 1024;
 export const INTERACTION_BATCH_MAX_ITEMS = 1000;
 
 /** An RFC 3339 instant with an explicit offset. */
-export const instantSchema = z.string().superRefine((text, ctx) => {
-  const check = checkInstant(text);
-  if (!check.ok) ctx.addIssue({ code: 'custom', message: check.reason, input: text });
-});
+export const instantSchema = z
+  .string()
+  .superRefine((text, ctx) => {
+    const check = checkInstant(text);
+    if (!check.ok) ctx.addIssue({ code: 'custom', message: check.reason, input: text });
+  })
+  .meta({ format: 'date-time', description: 'RFC 3339 instant with an explicit offset (Z or ±hh:mm)' });
 
 const text = (max: number) => z.string().min(1).max(max);
 
@@ -114,7 +117,47 @@ export const CLOUD_EVENT_CONTEXT_ATTRIBUTES = new Set(Object.keys(cloudEventEnve
 /** CloudEvents extension attribute names: lower-case letters and digits, at most 20. */
 export const CLOUD_EVENT_EXTENSION_NAME = /^[a-z0-9]{1,20}$/;
 
-/** JSON Schema of the interaction event, for the HTTP API's documentation. */
-export function interactionEventJsonSchema(): Record<string, unknown> {
-  return z.toJSONSchema(interactionEventSchema, { unrepresentable: 'any' }) as Record<string, unknown>;
+export type JsonSchemaTarget = 'draft-2020-12' | 'openapi-3.0';
+
+const KIND_RULES =
+  'Rules that depend on kind (events.md): message and call need channel and direction; status needs status; ' +
+  'transfer needs toTeam; feedback needs rating (csat 1–5, nps 0–10); promise.made, promise.kept and promise.cancelled ' +
+  'need promise, and promise.made also promise.by and promise.dueAt. At most 64 KiB as JSON, metadata at most 16 KiB; ' +
+  'no string may contain U+0000.';
+
+function toJsonSchema(schema: z.ZodType, target: JsonSchemaTarget): Record<string, unknown> {
+  const document = z.toJSONSchema(schema, { target, unrepresentable: 'any' }) as Record<string, unknown>;
+  delete document['$schema'];
+  return document;
+}
+
+/** JSON Schema of the interaction event (generated from the zod schema the services use). */
+export function interactionEventJsonSchema(target: JsonSchemaTarget = 'draft-2020-12'): Record<string, unknown> {
+  return { ...toJsonSchema(interactionEventSchema, target), title: 'InteractionEvent', description: `An interaction event, version 1. ${KIND_RULES}` };
+}
+
+/** JSON Schema of a CloudEvents 1.0 envelope whose data is an interaction event. */
+export function cloudEventEnvelopeJsonSchema(target: JsonSchemaTarget = 'draft-2020-12'): Record<string, unknown> {
+  return {
+    ...toJsonSchema(cloudEventEnvelopeSchema, target),
+    title: 'InteractionCloudEvent',
+    description:
+      'A CloudEvents 1.0 envelope; data is an interaction event whose empty id, source and occurredAt are filled from the ' +
+      'envelope id, source and time. Extension attributes: lower-case letters and digits, at most 20.',
+  };
+}
+
+/**
+ * The JSON Schema published with the project (libs/contracts/schema/) for publishers that do
+ * not use TypeScript: one interaction event, plain or in a CloudEvents envelope.
+ */
+export function publishedInteractionEventSchema(): Record<string, unknown> {
+  return {
+    $schema: 'https://json-schema.org/draft/2020-12/schema',
+    $id: 'https://promise-watch.example/schemas/interaction-event.v1.schema.json',
+    title: 'Interaction event, version 1',
+    description: `One interaction event as POST /v1/interactions (one, or an array of up to 1,000) and the Kafka topic interactions.v1 take it. ${KIND_RULES}`,
+    oneOf: [{ $ref: '#/$defs/InteractionEvent' }, { $ref: '#/$defs/InteractionCloudEvent' }],
+    $defs: { InteractionEvent: interactionEventJsonSchema(), InteractionCloudEvent: cloudEventEnvelopeJsonSchema() },
+  };
 }
