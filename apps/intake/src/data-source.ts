@@ -3,9 +3,9 @@ import { OutboxRecordEntity } from '@pw/kafka';
 
 import { loadIntakeConfig } from './config/intake.config';
 import { AcceptedEventEntity } from './interactions/accepted-event.entity';
-import { ConsumedOffsetEntity } from './kafka-door/consumed-offset.entity';
+import { DeadLetterEntity } from './kafka-door/dead-letter.entity';
 import { IntakeInit1764800000001 } from './migrations/1764800000001-intake-init';
-import { IntakeKafkaDoor1764900000002 } from './migrations/1764900000002-intake-kafka-door';
+import { IntakeDeadLetters1764900000002 } from './migrations/1764900000002-intake-dead-letters';
 
 export const INTAKE_SCHEMA = 'intake';
 
@@ -13,8 +13,8 @@ export function intakeDataSourceOptions(url: string) {
   return {
     url,
     schema: INTAKE_SCHEMA,
-    entities: [AcceptedEventEntity, OutboxRecordEntity, ConsumedOffsetEntity],
-    migrations: [IntakeInit1764800000001, IntakeKafkaDoor1764900000002],
+    entities: [AcceptedEventEntity, OutboxRecordEntity, DeadLetterEntity],
+    migrations: [IntakeInit1764800000001, IntakeDeadLetters1764900000002],
     applicationName: 'intake',
   };
 }

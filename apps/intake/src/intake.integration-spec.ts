@@ -7,8 +7,12 @@ import { Client } from 'pg';
 import { type AcceptedInteraction, parseInteractionEvent } from '@pw/contracts';
 import { createIdentityDataSource, IdentityService } from '@pw/identity';
 import { TOPICS } from '@pw/kafka';
-import { initialiseAndMigrate } from '@pw/persistence';
+import { createServiceDataSource, initialiseAndMigrate } from '@pw/persistence';
 import { expectEventually, type RunningService, startService, TopicTap } from '@pw/test-support';
+
+import { intakeDataSourceOptions } from './data-source';
+import { KafkaDoorService } from './kafka-door/kafka-door.service';
+import { IntakeOutboxRelay } from './outbox/intake-outbox.relay';
 
 // The intake service as a real process against the real PostgreSQL, Redis and Kafka: both
 // doors, deduplication, every error status, a fuzz run and crashes before the answer.
@@ -247,6 +251,38 @@ describe('intake', () => {
         `${conversationId}-m4`,
       ]);
     });
+  });
+
+  it('Kafka door: a batch delivered twice (a crash before the offset commit) dead-letters and accepts its records once', async () => {
+    const dataSource = createServiceDataSource(intakeDataSourceOptions(databaseUrl));
+    await dataSource.initialize();
+    const identityDataSource = createIdentityDataSource(databaseUrl);
+    await identityDataSource.initialize();
+    const relay = new IntakeOutboxRelay(dataSource, { send: async () => undefined } as never);
+    const door = new KafkaDoorService(dataSource, new IdentityService(identityDataSource), relay);
+    try {
+      const conversationId = `redeliver-${run}`;
+      const partition = 1_000 + Math.floor(Math.random() * 1_000_000); // a partition no broker has: rows of this test only
+      const message = (offset: number, value: string, headers: Record<string, string>) =>
+        ({ offset: String(offset), timestamp: '1764900000000', key: Buffer.from(conversationId), value: Buffer.from(value), headers, attributes: 0, size: 0 }) as never;
+      const batch = {
+        topic: TOPICS.interactions,
+        partition,
+        messages: [message(7, JSON.stringify(event(conversationId, 0)), { 'tenant-id': tenants.main.id }), message(8, 'not json', { 'tenant-id': tenants.main.id })],
+      };
+      const first = await door.handleBatch(batch, new Date());
+      const second = await door.handleBatch(batch, new Date());
+      expect(first).toEqual({ accepted: 1, duplicates: 0, deadLetters: 1, redelivered: 0 });
+      expect(second).toEqual({ accepted: 0, duplicates: 1, deadLetters: 0, redelivered: 1 });
+      const letters = await db.query(`SELECT count(*)::int AS n FROM intake.dead_letters WHERE topic = $1 AND partition = $2`, [TOPICS.interactions, partition]);
+      expect(letters.rows[0].n).toBe(1);
+      // The same offset with another timestamp (a re-created topic) is a new record.
+      const recreated = { ...batch, messages: [{ ...(batch.messages[1] as object), timestamp: '1764900009999' } as never] };
+      expect((await door.handleBatch(recreated, new Date())).deadLetters).toBe(1);
+    } finally {
+      await dataSource.destroy();
+      await identityDataSource.destroy();
+    }
   });
 
   describe('fuzz: 10,000 malformed payloads at each door', () => {

@@ -17,7 +17,15 @@ export interface RunningService {
  */
 export async function startService(name: 'intake' | 'sla' | 'notifier', port: number, env: Record<string, string>, timeoutMs = 60_000): Promise<RunningService> {
   const portVariable = { intake: 'INTAKE_PORT', sla: 'SLA_PORT', notifier: 'NOTIFIER_PORT' }[name];
-  const child = spawn(process.execPath, [path.join(ROOT, 'scripts/run-ts.cjs'), path.join(ROOT, `apps/${name}/src/main.ts`)], {
+  // A stale instance on the port would answer the readiness check in the new one's place.
+  const busy = await fetch(`http://127.0.0.1:${port}/health/live`).then(
+    () => true,
+    () => false,
+  );
+  if (busy) throw new Error(`${name}: port ${port} is already taken (a stale process? pgrep -af main.ts)`);
+  // SERVICE_NODE_ARGS: extra node flags for the service, e.g. "--prof" to profile it under a benchmark.
+  const nodeArgs = (process.env['SERVICE_NODE_ARGS'] ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, path.join(ROOT, 'scripts/run-ts.cjs'), path.join(ROOT, `apps/${name}/src/main.ts`)], {
     cwd: ROOT,
     env: { ...process.env, ...env, [portVariable]: String(port), LOG_PRETTY: 'false' },
     stdio: ['ignore', 'pipe', 'pipe'],

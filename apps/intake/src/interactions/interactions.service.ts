@@ -1,5 +1,4 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { DataSource } from 'typeorm';
 
 import { parseInteractionEvent, type InteractionEvent } from '@pw/contracts';
 import type { Principal } from '@pw/identity';
@@ -8,7 +7,7 @@ import { APP_CONFIG, ProblemException, type ProblemItem } from '@pw/platform';
 import type { IntakeConfig } from '../config/intake.config';
 import { IntakeOutboxRelay } from '../outbox/intake-outbox.relay';
 import { TenantRateLimiter } from '../rate-limit/tenant-rate-limiter.service';
-import { storeAcceptedEvents } from './accepted-events.store';
+import { AcceptedEventsWriter } from './accepted-events.writer';
 
 export interface IngestResult {
   accepted: number;
@@ -21,7 +20,7 @@ export class InteractionsService {
   private readonly logger = new Logger('Interactions');
 
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly writer: AcceptedEventsWriter,
     private readonly relay: IntakeOutboxRelay,
     private readonly rateLimiter: TenantRateLimiter,
     @Inject(APP_CONFIG) private readonly config: IntakeConfig,
@@ -29,8 +28,8 @@ export class InteractionsService {
 
   /**
    * Counts the request against the tenant's rate limit, validates all of it (a bad item
-   * rejects the whole request), then in one transaction records each new (tenant, source,
-   * id) and queues it in the outbox. The answer is given only after that commit, so an
+   * rejects the whole request), then in one statement (shared with concurrent requests)
+   * records each new (tenant, source, id) and queues it in the outbox. The answer is given only after that commit, so an
    * accepted event is durable; the relay publishes it to Kafka.
    */
   async ingest(principal: Principal, body: unknown, now: Date): Promise<IngestResult> {
@@ -61,10 +60,11 @@ export class InteractionsService {
       throw new ProblemException(400, 'Bad Request', `${problems.length} problem(s) in the request; nothing was accepted`, problems);
     }
 
-    const accepted = await this.dataSource.transaction((manager) => storeAcceptedEvents(manager, principal.tenantId, events));
+    const fresh = await this.writer.write(events.map((event) => ({ tenantId: principal.tenantId, event })));
+    const accepted = fresh.filter(Boolean).length;
     await this.injectFault();
-    if (accepted.length > 0) this.relay.kick();
-    return { accepted: accepted.length, duplicates: items.length - accepted.length };
+    if (accepted > 0) this.relay.kick();
+    return { accepted, duplicates: items.length - accepted };
   }
 
   /** The crash points of INTAKE_FAULT_INJECTION, for the crash tests only. */

@@ -52,6 +52,15 @@ export function readInteractionRecord(record: RawRecord, receivedAt: string): Re
   return { ok: true, tenantId: tenantId.toLowerCase(), event: { ...parsed.event, receivedAt } };
 }
 
+/**
+ * A reason as it can be stored and sent: a parser's message may quote the raw input, and NUL
+ * cannot be stored in PostgreSQL text, so it is escaped; at most 2,000 characters.
+ */
+export function storableReason(reason: string): string {
+  const printable = reason.replaceAll('\u0000', '\\u0000');
+  return printable.length > 2000 ? `${printable.slice(0, 1997)}...` : printable;
+}
+
 /** Header names and values a dead letter can carry as text (PostgreSQL jsonb: UTF-8, no NUL). */
 function asStorableText(value: Buffer | string): string | undefined {
   let text: string;
@@ -77,9 +86,7 @@ export function deadLetterHeaders(record: RawRecord, source: { topic: string; pa
     else headers[name] = value;
   }
   if (dropped > 0) headers['dlq-dropped-headers'] = String(dropped);
-  // A parser's message may quote the raw input; NUL cannot be stored, so it is escaped.
-  const printable = reason.replaceAll('\u0000', '\\u0000');
-  headers['dlq-reason'] = printable.length > 2000 ? `${printable.slice(0, 1997)}...` : printable;
+  headers['dlq-reason'] = storableReason(reason);
   headers['dlq-source-topic'] = source.topic;
   headers['dlq-source-partition'] = String(source.partition);
   headers['dlq-source-offset'] = record.offset;

@@ -1,28 +1,28 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 
-import type { InteractionEvent } from '@pw/contracts';
 import { IdentityService } from '@pw/identity';
 import { type ConsumedBatch, OUTBOX_BASE64_HEADER, TOPICS } from '@pw/kafka';
 
-import { storeAcceptedEvents } from '../interactions/accepted-events.store';
+import { storeAcceptedEvents, type TenantEvent } from '../interactions/accepted-events.store';
 import { IntakeOutboxRelay } from '../outbox/intake-outbox.relay';
-import { deadLetterHeaders, type RawRecord, readInteractionRecord } from './interaction-record.reader';
+import { deadLetterHeaders, type RawRecord, readInteractionRecord, storableReason } from './interaction-record.reader';
 
 export interface DoorBatchResult {
   accepted: number;
   duplicates: number;
   deadLetters: number;
-  /** Records skipped because the ledger shows them already handled. */
-  replayed: number;
+  /** Bad records already dead-lettered by an earlier delivery of the batch. */
+  redelivered: number;
 }
 
 /**
  * The Kafka door: one partition's batch of interactions.v1 in one transaction. Good records
- * take the HTTP door's path (deduplicated, outbox to interactions.accepted.v1); bad ones
- * become dead letters on interactions.dlq.v1, with their original bytes, through the same
- * outbox; the offset ledger moves past the batch. So a bad record never stops a partition,
- * and a batch delivered twice produces its records and dead letters once.
+ * take the HTTP door's path (deduplicated by tenant, source and id; outbox to
+ * interactions.accepted.v1); bad ones become dead letters on interactions.dlq.v1, with their
+ * original bytes, through the same outbox, deduplicated by the record's topic, partition,
+ * offset and timestamp. So a bad record never stops a partition, and a batch delivered twice
+ * produces its records and dead letters once. Offsets are committed after the transaction.
  */
 @Injectable()
 export class KafkaDoorService {
@@ -47,52 +47,45 @@ export class KafkaDoorService {
       }),
     );
 
-    const result = await this.dataSource.transaction(async (manager) => {
-      await manager.query(
-        `INSERT INTO intake.consumed_offsets (topic, partition, next_offset) VALUES ($1, $2, 0) ON CONFLICT DO NOTHING`,
-        [batch.topic, batch.partition],
-      );
-      // FOR UPDATE: two instances briefly holding the same partition (a rebalance) take turns.
-      const [{ next_offset: nextOffset }] = await manager.query(
-        `SELECT next_offset FROM intake.consumed_offsets WHERE topic = $1 AND partition = $2 FOR UPDATE`,
-        [batch.topic, batch.partition],
-      );
-      const fresh = readings.filter(({ record }) => BigInt(record.offset) >= BigInt(nextOffset));
-      if (fresh.length === 0) return { accepted: 0, duplicates: 0, deadLetters: 0, replayed: readings.length };
+    const good: TenantEvent[] = [];
+    const bad: Array<{ record: RawRecord; timestamp: string; reason: string }> = [];
+    readings.forEach(({ record, reading }, index) => {
+      if (reading.ok) good.push({ tenantId: reading.tenantId, event: reading.event });
+      else bad.push({ record, timestamp: batch.messages[index].timestamp, reason: storableReason(reading.reason) });
+    });
 
-      // Per tenant, in record order: a conversation belongs to one tenant, so its order holds.
-      const byTenant = new Map<string, InteractionEvent[]>();
-      const deadLetters: Array<{ key: string | null; value: string; headers: Record<string, string> }> = [];
-      for (const { record, reading } of fresh) {
-        if (reading.ok) {
-          const list = byTenant.get(reading.tenantId) ?? [];
-          list.push(reading.event);
-          byTenant.set(reading.tenantId, list);
-        } else {
-          deadLetters.push({
-            key: record.key === null ? null : record.key.toString('base64'),
-            value: (record.value ?? Buffer.alloc(0)).toString('base64'),
-            headers: { ...deadLetterHeaders(record, batch, reading.reason, receivedAt), [OUTBOX_BASE64_HEADER]: 'base64' },
-          });
+    const result = await this.dataSource.transaction(async (manager) => {
+      const accepted = (await storeAcceptedEvents(manager, good)).filter(Boolean).length;
+      let deadLetters = 0;
+      if (bad.length > 0) {
+        // Only the records not dead-lettered before: a batch delivered again writes none twice.
+        const fresh: Array<{ n: string }> = await manager.query(
+          `WITH input AS (
+             SELECT * FROM unnest($2::bigint[], $3::bigint[], $4::text[]) WITH ORDINALITY AS t(record_offset, record_timestamp, reason, n)),
+           inserted AS (
+             INSERT INTO intake.dead_letters (topic, partition, "offset", record_timestamp, reason, dead_lettered_at)
+             SELECT $1, $5, record_offset, record_timestamp, reason, $6 FROM input
+             ON CONFLICT DO NOTHING RETURNING "offset", record_timestamp)
+           SELECT i.n FROM input i JOIN inserted ON inserted."offset" = i.record_offset AND inserted.record_timestamp = i.record_timestamp`,
+          [batch.topic, bad.map((b) => b.record.offset), bad.map((b) => b.timestamp), bad.map((b) => b.reason), batch.partition, receivedAt],
+        );
+        const freshIndexes = new Set(fresh.map((row) => Number(row.n) - 1));
+        const letters = bad.filter((_letter, index) => freshIndexes.has(index));
+        deadLetters = letters.length;
+        if (letters.length > 0) {
+          await manager.query(
+            `INSERT INTO intake.outbox (topic, key, value, headers)
+             SELECT $1, k, v, h FROM unnest($2::text[], $3::text[], $4::jsonb[]) WITH ORDINALITY AS t(k, v, h, n) ORDER BY n`,
+            [
+              TOPICS.interactionsDlq,
+              letters.map(({ record }) => (record.key === null ? null : record.key.toString('base64'))),
+              letters.map(({ record }) => (record.value ?? Buffer.alloc(0)).toString('base64')),
+              letters.map(({ record, reason }) => JSON.stringify({ ...deadLetterHeaders(record, batch, reason, receivedAt), [OUTBOX_BASE64_HEADER]: 'base64' })),
+            ],
+          );
         }
       }
-      let accepted = 0;
-      for (const [tenantId, events] of byTenant) accepted += (await storeAcceptedEvents(manager, tenantId, events)).length;
-      if (deadLetters.length > 0) {
-        await manager.query(
-          `INSERT INTO intake.outbox (topic, key, value, headers)
-           SELECT $1, k, v, h FROM unnest($2::text[], $3::text[], $4::jsonb[]) WITH ORDINALITY AS t(k, v, h, n) ORDER BY n`,
-          [TOPICS.interactionsDlq, deadLetters.map((d) => d.key), deadLetters.map((d) => d.value), deadLetters.map((d) => JSON.stringify(d.headers))],
-        );
-      }
-      const last = fresh[fresh.length - 1].record.offset;
-      await manager.query(`UPDATE intake.consumed_offsets SET next_offset = $3 WHERE topic = $1 AND partition = $2`, [
-        batch.topic,
-        batch.partition,
-        (BigInt(last) + 1n).toString(),
-      ]);
-      const goodCount = fresh.length - deadLetters.length;
-      return { accepted, duplicates: goodCount - accepted, deadLetters: deadLetters.length, replayed: readings.length - fresh.length };
+      return { accepted, duplicates: good.length - accepted, deadLetters, redelivered: bad.length - deadLetters };
     });
     if (result.accepted > 0 || result.deadLetters > 0) this.relay.kick();
     if (result.deadLetters > 0) {

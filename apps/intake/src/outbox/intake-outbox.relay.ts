@@ -7,6 +7,6 @@ import { KafkaProducerService, OutboxRelay } from '@pw/kafka';
 @Injectable()
 export class IntakeOutboxRelay extends OutboxRelay {
   constructor(dataSource: DataSource, producer: KafkaProducerService) {
-    super(dataSource, producer, 'intake.outbox', { batchSize: 1000 });
+    super(dataSource, producer, 'intake.outbox', { batchSize: 1000, lingerMs: 5 });
   }
 }
