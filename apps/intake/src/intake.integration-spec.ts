@@ -295,6 +295,8 @@ describe('intake', () => {
       fc.constantFrom('2026-12-01T09:00:00', '2026-13-01T09:00:00Z', 'yesterday', '2026-12-01 09:00', '').map((occurredAt) => ({ ...valid, occurredAt })),
       fc.record({ kind: fc.constantFrom('promise.made', 'transfer', 'feedback', 'status', 'call') }).map(({ kind }) => ({ ...valid, kind })),
       fc.string().map((id) => ({ ...valid, id: `${id}\u0000` })),
+      fc.constantFrom('\ud800', '\udfff', 'a\udc00b').map((text) => ({ ...valid, metadata: { note: text } })),
+      fc.string({ unit: 'binary' }).map((customerId) => ({ ...valid, customerId, kind: 'shout' })),
       fc.jsonValue(),
       fc.array(fc.jsonValue(), { minLength: 1, maxLength: 3 }),
     );

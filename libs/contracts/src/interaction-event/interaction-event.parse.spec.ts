@@ -58,6 +58,12 @@ describe('parseInteractionEvent', () => {
     expect(problemsOf({ ...message, metadata: { 'k\u0000': 1 } })).toEqual(['metadata: has a key containing the NUL character (U+0000)']);
   });
 
+  it('refuses lone surrogates, which PostgreSQL json and jsonb refuse, and keeps paired ones', () => {
+    expect(problemsOf({ ...message, id: 'a\ud800b' })).toEqual(['id: contains a lone UTF-16 surrogate (not valid Unicode)']);
+    expect(problemsOf({ ...message, metadata: { note: '\udc00' } })).toEqual(['metadata.note: contains a lone UTF-16 surrogate (not valid Unicode)']);
+    expect(parseInteractionEvent({ ...message, id: 'emoji-\ud83d\ude00', metadata: { note: '😀' } }).ok).toBe(true);
+  });
+
   it('refuses an event larger than 64 KiB and metadata larger than 16 KiB', () => {
     expect(problemsOf({ ...message, metadata: { blob: 'x'.repeat(70_000) } })).toEqual([expect.stringMatching(/larger than 64 KiB/)]);
     expect(problemsOf({ ...message, metadata: { blob: 'x'.repeat(17_000) } })).toEqual(['metadata: is larger than 16 KiB as JSON']);

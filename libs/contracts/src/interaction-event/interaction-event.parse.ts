@@ -111,23 +111,35 @@ export function normaliseInteractionEvent(valid: InteractionEventInput): Interac
   };
 }
 
+// A surrogate that is not half of a pair (in a u-flag pattern, a pair is one code point).
+const LONE_SURROGATE = /\p{Cs}/u;
+
+function textProblem(text: string): string | undefined {
+  if (text.includes('\u0000')) return 'the NUL character (U+0000)';
+  if (LONE_SURROGATE.test(text)) return 'a lone UTF-16 surrogate (not valid Unicode)';
+  return undefined;
+}
+
 /**
- * U+0000 anywhere in the event (values or metadata keys). PostgreSQL cannot store it in text
- * or jsonb, so an event holding one could be accepted at the door and then stall every
- * service that stores it; it is refused here instead. Iterative: metadata may nest deeply.
+ * Text PostgreSQL cannot store, anywhere in the event (values or metadata keys): U+0000, and
+ * lone surrogates (JSON escapes them as \udXXX, which json and jsonb refuse). An event holding
+ * one could be accepted at the door and then stall every service that stores it; it is
+ * refused here instead. Iterative: metadata may nest deeply.
  */
-function nulProblems(raw: Record<string, unknown>, prefix: readonly PathSegment[]): Problem[] {
+function unstorableTextProblems(raw: Record<string, unknown>, prefix: readonly PathSegment[]): Problem[] {
   const problems: Problem[] = [];
   const pending: Array<{ value: unknown; path: PathSegment[] }> = [{ value: raw, path: [...prefix] }];
   while (pending.length > 0 && problems.length < 10) {
     const { value, path } = pending.pop()!;
     if (typeof value === 'string') {
-      if (value.includes('\u0000')) problems.push(problemAt(path, undefined, 'contains the NUL character (U+0000)'));
+      const problem = textProblem(value);
+      if (problem) problems.push(problemAt(path, undefined, `contains ${problem}`));
     } else if (Array.isArray(value)) {
       value.forEach((item, index) => pending.push({ value: item, path: [...path, index] }));
     } else if (isPlainObject(value)) {
       for (const [key, item] of Object.entries(value)) {
-        if (key.includes('\u0000')) problems.push(problemAt(path, undefined, 'has a key containing the NUL character (U+0000)'));
+        const problem = textProblem(key);
+        if (problem) problems.push(problemAt(path, undefined, `has a key containing ${problem}`));
         pending.push({ value: item, path: [...path, key] });
       }
     }
@@ -140,7 +152,7 @@ function parsePlainEvent(raw: unknown, prefix: readonly PathSegment[]): Interact
   const result = interactionEventSchema.safeParse(raw, { reportInput: true });
   const problems = result.success ? [] : problemsFromZodIssues(result.error.issues, prefix);
   problems.push(...kindProblems(raw, prefix));
-  if (problems.length === 0) problems.push(...nulProblems(raw, prefix));
+  if (problems.length === 0) problems.push(...unstorableTextProblems(raw, prefix));
   if (problems.length > 0 || !result.success) return { ok: false, problems };
   return { ok: true, event: normaliseInteractionEvent(result.data) };
 }

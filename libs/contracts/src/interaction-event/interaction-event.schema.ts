@@ -123,7 +123,7 @@ const KIND_RULES =
   'Rules that depend on kind (events.md): message and call need channel and direction; status needs status; ' +
   'transfer needs toTeam; feedback needs rating (csat 1–5, nps 0–10); promise.made, promise.kept and promise.cancelled ' +
   'need promise, and promise.made also promise.by and promise.dueAt. At most 64 KiB as JSON, metadata at most 16 KiB; ' +
-  'no string may contain U+0000.';
+  'no string may contain U+0000 or a lone UTF-16 surrogate.';
 
 function toJsonSchema(schema: z.ZodType, target: JsonSchemaTarget): Record<string, unknown> {
   const document = z.toJSONSchema(schema, { target, unrepresentable: 'any' }) as Record<string, unknown>;
