@@ -25,6 +25,11 @@ export class IdentityError extends Error {
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Whether a text has the shape of a tenant id (a UUID); says nothing about its existence. */
+export function isTenantId(text: string): boolean {
+  return UUID.test(text);
+}
 const TENANT_NAME = /^[a-z0-9][a-z0-9-]{0,62}$/;
 // A verified key is remembered briefly so the hot path needs no query per request;
 // a revocation therefore takes effect within this time.
@@ -80,7 +85,7 @@ export class IdentityService {
 
   /** Whether a tenant with this id exists (for the Kafka door's tenant header); cached briefly. */
   async tenantExists(id: string, nowMs: number): Promise<boolean> {
-    if (!UUID.test(id)) return false;
+    if (!isTenantId(id)) return false;
     const cached = this.tenantCache.get(id);
     if (cached && cached.expiresAt > nowMs) return cached.exists;
     const exists = (await this.dataSource.getRepository(TenantEntity).countBy({ id })) > 0;

@@ -1,11 +1,11 @@
 import type { IHeaders } from 'kafkajs';
 
 import { formatProblem, parseInteractionEvent, type InteractionEvent } from '@pw/contracts';
+import { isTenantId } from '@pw/identity';
 
 /** The header of an interactions.v1 record that names its tenant (the tenant's id). */
 export const TENANT_HEADER = 'tenant-id';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const UTF8 = new TextDecoder('utf-8', { fatal: true });
 
 export interface RawRecord {
@@ -32,7 +32,7 @@ function headerText(headers: IHeaders | undefined, name: string): string | undef
 export function readInteractionRecord(record: RawRecord, receivedAt: string): RecordReading {
   const tenantId = headerText(record.headers, TENANT_HEADER);
   if (tenantId === undefined) return { ok: false, reason: `header ${TENANT_HEADER}: is missing` };
-  if (!UUID.test(tenantId)) return { ok: false, reason: `header ${TENANT_HEADER}: ${JSON.stringify(tenantId.slice(0, 80))} is not a tenant id` };
+  if (!isTenantId(tenantId)) return { ok: false, reason: `header ${TENANT_HEADER}: ${JSON.stringify(tenantId.slice(0, 80))} is not a tenant id` };
   if (record.value === null || record.value.length === 0) return { ok: false, reason: 'value: the record has no value' };
   let text: string;
   try {
