@@ -6,3 +6,4 @@ export * from './engine/sla-engine';
 export * from './store/in-memory-state.store';
 export * from './simulation/timer-heap';
 export * from './simulation/simulation.runner';
+export * from './engine/clock-explanation';

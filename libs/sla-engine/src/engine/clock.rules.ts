@@ -9,7 +9,7 @@ import {
 } from './clock.logic';
 import { clockEvents } from './output-event.builder';
 
-import type { EngineContext } from './engine-context';
+import type { ClockOutcome, EngineContext } from './engine-context';
 import type { CompiledPolicy } from '../config/engine-config';
 import type { ClockState, ConversationState } from '../state/engine-state.type';
 import type { SlaMetric } from '@pw/contracts';
@@ -73,6 +73,33 @@ export function startClock(ctx: EngineContext, conversation: ConversationState, 
  * earlier but met by an event at or before its due instant (a late arrival) is on time: the
  * breach is retracted at the event's arrival instant.
  */
+function clockOutcome(
+  conversation: ConversationState,
+  clock: ClockState,
+  at: number,
+  verdict: ClockOutcome['verdict'],
+  onTime: boolean | null,
+  breached: boolean,
+  countedMs: number,
+): ClockOutcome {
+  return {
+    kind: 'clock',
+    conversationId: conversation.id,
+    customerId: conversation.customerId,
+    metric: clock.metric,
+    cycle: clock.cycle,
+    policy: clock.policy,
+    startedAt: clock.startedAt,
+    at,
+    verdict,
+    onTime,
+    breached,
+    countedMs,
+    targetMs: clock.targetMs,
+    dueAt: clock.dueAt,
+  };
+}
+
 export function meetClock(ctx: EngineContext, conversation: ConversationState, metric: SlaMetric, at: number, arrivedAt: number): void {
   const clock = findClock(conversation, metric);
   if (!clock || clock.startedAt > at) return;
@@ -80,6 +107,7 @@ export function meetClock(ctx: EngineContext, conversation: ConversationState, m
   const onTime = clock.dueAt === null || at <= clock.dueAt;
   ctx.emit(clockEvents.met(conversation, clock, at, onTime, counted));
   if (clock.breached && onTime) ctx.emit(clockEvents.breachRetracted(conversation, clock, arrivedAt));
+  ctx.outcome(clockOutcome(conversation, clock, at, 'met', onTime, !onTime, counted));
   removeClock(conversation, clock);
 }
 
@@ -87,6 +115,7 @@ export function cancelClock(ctx: EngineContext, conversation: ConversationState,
   const clock = findClock(conversation, metric);
   if (!clock || clock.startedAt > at) return;
   ctx.emit(clockEvents.cancelled(conversation, clock, at, reason));
+  ctx.outcome(clockOutcome(conversation, clock, at, 'cancelled', null, clock.breached, countedAt(ctx.config, clock, at)));
   removeClock(conversation, clock);
 }
 

@@ -3,7 +3,7 @@ import { parseInstant } from '@pw/contracts';
 import { commitmentEvents } from './output-event.builder';
 import { forgetBrokenCommitment, recordBrokenCommitment } from './customer.rules';
 
-import type { EngineContext } from './engine-context';
+import type { CommitmentOutcome, EngineContext } from './engine-context';
 import type { CommitmentState, ConversationState, CustomerState } from '../state/engine-state.type';
 import type { StateAccess } from './sla-engine';
 import type { InteractionEvent } from '@pw/contracts';
@@ -85,14 +85,34 @@ export function applyCommitmentEvent(
   if (event.kind === 'promise.kept') {
     const onTime = at <= existing.dueAt;
     ctx.emit(commitmentEvents.kept(conversation, existing, at, onTime));
+    ctx.outcome(commitmentOutcome(conversation, existing, at, onTime ? 'kept_on_time' : 'kept_late'));
     if (existing.broken && onTime) {
       ctx.emit(commitmentEvents.breakRetracted(conversation, existing, arrivedAt));
+      ctx.outcome(commitmentOutcome(conversation, existing, arrivedAt, 'break_retracted'));
       if (existing.by === 'customer') forgetBrokenCommitment(ctx, customer, conversation.id, existing.id);
     }
   } else {
     ctx.emit(commitmentEvents.cancelled(conversation, existing, at));
   }
   removeCommitment(conversation, existing);
+}
+
+function commitmentOutcome(
+  conversation: ConversationState,
+  commitment: CommitmentState,
+  at: number,
+  verdict: CommitmentOutcome['verdict'],
+): CommitmentOutcome {
+  return {
+    kind: 'commitment',
+    conversationId: conversation.id,
+    customerId: conversation.customerId,
+    promiseId: commitment.id,
+    by: commitment.by,
+    dueAt: commitment.dueAt,
+    at,
+    verdict,
+  };
 }
 
 /** Emits `promise.due_soon` and `promise.broken` of one commitment due at or before `now`. */
@@ -111,6 +131,7 @@ export function fireCommitmentTimers(
     } else {
       commitment.broken = true;
       ctx.emit(commitmentEvents.broken(conversation, commitment, at));
+      ctx.outcome(commitmentOutcome(conversation, commitment, at, 'broken'));
       if (commitment.by === 'customer') {
         // Loaded only here: most timers never need the customer.
         const customer = access.customer(conversation.tenant, conversation.customerId);

@@ -1,6 +1,6 @@
 import type { EngineConfig } from '../config/engine-config';
 import type { EntityState } from '../state/engine-state.type';
-import type { OutputEvent } from '@pw/contracts';
+import type { CommitmentParty, OutputEvent, SlaMetric } from '@pw/contracts';
 
 /** Something the engine ignored on purpose, for the service's counters. */
 export interface EngineNote {
@@ -8,6 +8,47 @@ export interface EngineNote {
   conversationId: string;
   detail: string;
 }
+
+/**
+ * A clock that finished (met or cancelled), with what its output events do not say: the
+ * policy, the target and whether it ended breached. The service's metrics are built from these.
+ */
+export interface ClockOutcome {
+  kind: 'clock';
+  conversationId: string;
+  customerId: string;
+  metric: SlaMetric;
+  cycle: number;
+  policy: string;
+  startedAt: number;
+  /** When it finished (event time). */
+  at: number;
+  verdict: 'met' | 'cancelled';
+  /** For a met clock: at or before its due instant; `null` for a cancelled one. */
+  onTime: boolean | null;
+  /** Finished with a breach that holds: met late, or cancelled after its breach. */
+  breached: boolean;
+  countedMs: number;
+  targetMs: number;
+  dueAt: number | null;
+}
+
+/**
+ * A verdict on a commitment at its due instant: kept on time, kept late (after it broke),
+ * broken, or a break retracted by a late-arriving keep.
+ */
+export interface CommitmentOutcome {
+  kind: 'commitment';
+  conversationId: string;
+  customerId: string;
+  promiseId: string;
+  by: CommitmentParty;
+  dueAt: number;
+  at: number;
+  verdict: 'kept_on_time' | 'kept_late' | 'broken' | 'break_retracted';
+}
+
+export type EngineOutcome = ClockOutcome | CommitmentOutcome;
 
 /** What one `apply` or `fireDue` produced. */
 export interface EngineResult {
@@ -18,6 +59,8 @@ export interface EngineResult {
   /** The entities of `changed` that did not exist before the call. */
   created: EntityState[];
   notes: EngineNote[];
+  /** Clocks finished and commitment verdicts, in emission order. */
+  outcomes: EngineOutcome[];
 }
 
 const EMPTY: EntityState[] = [];
@@ -28,6 +71,7 @@ export class EngineContext implements EngineResult {
   changed: EntityState[] = EMPTY;
   readonly created: EntityState[] = [];
   private noted: EngineNote[] | undefined;
+  private recorded: EngineOutcome[] | undefined;
 
   constructor(readonly config: EngineConfig) {}
 
@@ -57,5 +101,13 @@ export class EngineContext implements EngineResult {
 
   get notes(): EngineNote[] {
     return this.noted ?? [];
+  }
+
+  outcome(outcome: EngineOutcome): void {
+    (this.recorded ??= []).push(outcome);
+  }
+
+  get outcomes(): EngineOutcome[] {
+    return this.recorded ?? [];
   }
 }
