@@ -7,6 +7,8 @@ import { APP_CONFIG, AppConfigModule, HealthModule, loggingModule, SERVICE_VERSI
 
 import { loadSlaConfig, type SlaConfig } from './config/sla.config';
 import { slaDataSourceOptions } from './data-source';
+import { PrometheusController } from './metrics/prometheus.controller';
+import { SlaPrometheus } from './metrics/sla-prometheus.service';
 import { SlaOutboxRelay } from './outbox/sla-outbox.relay';
 import { EngineRegistry } from './processing/engine-registry.service';
 import { InteractionProcessingService } from './processing/interaction-processing.service';
@@ -30,7 +32,14 @@ class OutboxModule {}
 class TenantConfigModule {}
 
 @Module({
-  imports: [OutboxModule, TenantConfigModule],
+  controllers: [PrometheusController],
+  providers: [SlaPrometheus],
+  exports: [SlaPrometheus],
+})
+class PrometheusModule {}
+
+@Module({
+  imports: [OutboxModule, TenantConfigModule, PrometheusModule],
   providers: [EngineRegistry, TimerService, InteractionProcessingService, InteractionsConsumer],
 })
 class ProcessingModule {}

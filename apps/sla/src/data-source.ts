@@ -3,7 +3,9 @@ import { OutboxRecordEntity } from '@pw/kafka';
 
 import { loadSlaConfig } from './config/sla.config';
 import { SlaInit1764800000002 } from './migrations/1764800000002-sla-init';
+import { SlaLive1765000000003 } from './migrations/1765000000003-sla-live';
 
+import { FinishedClockEntity, MetricCounterEntity, MetricSketchBinEntity, OutputEventEntity } from './metrics/metric-tables.entity';
 import { AppliedEventEntity, EntityStateEntity } from './processing/entity-state.entity';
 import { SlaTenantConfigEntity } from './tenant-config/tenant-config.entity';
 
@@ -13,8 +15,17 @@ export function slaDataSourceOptions(url: string) {
   return {
     url,
     schema: SLA_SCHEMA,
-    entities: [SlaTenantConfigEntity, EntityStateEntity, AppliedEventEntity, OutboxRecordEntity],
-    migrations: [SlaInit1764800000002],
+    entities: [
+      SlaTenantConfigEntity,
+      EntityStateEntity,
+      AppliedEventEntity,
+      OutputEventEntity,
+      FinishedClockEntity,
+      MetricCounterEntity,
+      MetricSketchBinEntity,
+      OutboxRecordEntity,
+    ],
+    migrations: [SlaInit1764800000002, SlaLive1765000000003],
     applicationName: 'sla',
   };
 }

@@ -73,6 +73,30 @@ export class TenantConfigService {
     return rows[0];
   }
 
+  /** The current version of each of these tenants' configurations (absent: none stored). */
+  async currentVersions(tenantIds: string[]): Promise<Map<string, number>> {
+    const rows: Array<{ tenant_id: string; version: number }> = await this.dataSource.query(
+      `SELECT tenant_id, max(version) AS version FROM sla.tenant_configs WHERE tenant_id = ANY($1::uuid[]) GROUP BY tenant_id`,
+      [tenantIds],
+    );
+    return new Map(rows.map((row) => [row.tenant_id, Number(row.version)]));
+  }
+
+  /** One version of a tenant's document, validated and with placeholders resolved; `undefined` if invalid now. */
+  async version(tenantId: string, version: number): Promise<ConfigDocument | undefined> {
+    const cached = this.cache.get(tenantId);
+    if (cached && cached.version === version) return cached.document;
+    const rows: Array<{ document: Record<string, unknown> }> = await this.dataSource.query(
+      `SELECT document FROM sla.tenant_configs WHERE tenant_id = $1 AND version = $2`,
+      [tenantId, version],
+    );
+    if (rows.length === 0) return undefined;
+    const checked = this.check(JSON.stringify(rows[0].document));
+    if (!checked.ok) return undefined;
+    this.cache.set(tenantId, { version, document: checked.document });
+    return checked.document;
+  }
+
   /** The tenant's current document, validated and with placeholders resolved (cached). */
   async current(tenantId: string): Promise<{ version: number; document: ConfigDocument } | undefined> {
     const latest = await this.latestRaw(tenantId);

@@ -1,9 +1,6 @@
-import { randomUUID } from 'node:crypto';
-
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 
-import type { OutputEvent } from '@pw/contracts';
 import { APP_CONFIG, WakeableSleep } from '@pw/platform';
 import type { EntityState } from '@pw/sla-engine';
 
@@ -11,6 +8,8 @@ import type { SlaConfig } from '../config/sla.config';
 import { SlaOutboxRelay } from '../outbox/sla-outbox.relay';
 import { EngineRegistry } from '../processing/engine-registry.service';
 import { TransactionEntityStore } from '../processing/entity-store';
+import { SlaEffects } from '../processing/sla-effects';
+import { SlaPrometheus } from '../metrics/sla-prometheus.service';
 
 /**
  * Fires due timers. Every entity's next due instant is indexed (`entities.next_due_at`);
@@ -26,13 +25,12 @@ export class TimerService implements OnApplicationBootstrap, OnApplicationShutdo
   private running = false;
   private loop: Promise<void> | undefined;
   private readonly pauses = new WakeableSleep();
-  /** Fired-at minus due-at of every fired timer round, for the detection-lag figure. */
-  readonly lateness: number[] = [];
 
   constructor(
     private readonly dataSource: DataSource,
     private readonly engines: EngineRegistry,
     private readonly relay: SlaOutboxRelay,
+    private readonly prometheus: SlaPrometheus,
     @Inject(APP_CONFIG) private readonly config: SlaConfig,
   ) {}
 
@@ -70,29 +68,35 @@ export class TimerService implements OnApplicationBootstrap, OnApplicationShutdo
 
   /** One round: claims up to a batch of due entities and fires them. */
   async fireRound(nowMs: number): Promise<number> {
-    let outputs = 0;
-    const fired = await this.dataSource.transaction(async (manager) => {
-      const rows: Array<{ state: EntityState }> = await manager.query(
-        `SELECT state FROM sla.entities WHERE next_due_at <= $1 ORDER BY next_due_at LIMIT $2 FOR UPDATE SKIP LOCKED`,
+    const { fired, effects } = await this.dataSource.transaction(async (manager) => {
+      const rows: Array<{ state: EntityState; learned: string }> = await manager.query(
+        `SELECT state, (extract(epoch from updated_at) * 1000)::bigint AS learned FROM sla.entities
+          WHERE next_due_at <= $1 ORDER BY next_due_at LIMIT $2 FOR UPDATE SKIP LOCKED`,
         [new Date(nowMs).toISOString(), this.config.timers.batchSize],
       );
       const store = new TransactionEntityStore(manager);
+      const effects = new SlaEffects(store);
+      if (rows.length === 0) return { fired: 0, effects };
       for (const { state } of rows) store.adopt(state);
-      for (const { state } of rows) {
-        const engine = await this.engines.engineFor(state.tenant);
-        if (!engine) continue;
-        if (state.entity === 'conversation') await store.load([{ entity: 'customer', tenant: state.tenant, id: state.customerId }]);
-        const dueAt = state.nextDueAt;
-        const effect = engine.fireDue(store, state, nowMs);
-        if (dueAt !== null) this.lateness.push(nowMs - dueAt);
-        await store.save(effect.changed);
-        await store.publish(state.tenant, effect.outputs as OutputEvent[], effect.outputs.map(() => randomUUID()));
-        outputs += effect.outputs.length;
+      const engines = await this.engines.enginesFor(rows.map((row) => row.state.tenant));
+      // A broken customer commitment needs the customer (the pattern rule).
+      await store.load(
+        rows.flatMap(({ state }) => (state.entity === 'conversation' ? [{ entity: 'customer' as const, tenant: state.tenant, id: state.customerId }] : [])),
+      );
+      for (const { state, learned } of rows) {
+        const engine = engines.get(state.tenant);
+        if (!engine || state.nextDueAt === null) continue;
+        // Late by what the service could know: a timer set already overdue counts from when it was set.
+        effects.lateness.push(nowMs - Math.max(state.nextDueAt, Number(learned)));
+        effects.absorb(state.tenant, engine.fireDue(store, state, nowMs), null);
       }
-      return rows.length;
+      await effects.write(manager);
+      return { fired: rows.length, effects };
     });
-    if (this.lateness.length > 10_000) this.lateness.splice(0, this.lateness.length - 10_000);
-    if (outputs > 0) this.relay.kick();
+    for (const lateness of effects.lateness) this.prometheus.detectionLag.observe(Math.max(0, lateness) / 1000);
+    for (const { tenantId, outcome } of effects.finishedClocks) this.prometheus.recordClock(tenantId, outcome);
+    for (const [tenant, type, count] of effects.outputCounts()) this.prometheus.outputs.inc({ tenant, type }, count);
+    if (effects.outputCount > 0) this.relay.kick();
     return fired;
   }
 }
