@@ -13,6 +13,9 @@ import { SlaOutboxRelay } from './outbox/sla-outbox.relay';
 import { EngineRegistry } from './processing/engine-registry.service';
 import { InteractionProcessingService } from './processing/interaction-processing.service';
 import { InteractionsConsumer } from './processing/interactions.consumer';
+import { ConversationQueriesService } from './queries/conversation-queries.service';
+import { MetricQueriesService } from './queries/metric-queries.service';
+import { QueriesController } from './queries/queries.controller';
 import { TenantConfigController } from './tenant-config/tenant-config.controller';
 import { TenantConfigService } from './tenant-config/tenant-config.service';
 import { TimerService } from './timers/timer.service';
@@ -38,11 +41,27 @@ class TenantConfigModule {}
 })
 class PrometheusModule {}
 
+/** Compiled engines per tenant and configuration version, shared by processing and the questions. */
 @Module({
-  imports: [OutboxModule, TenantConfigModule, PrometheusModule],
-  providers: [EngineRegistry, TimerService, InteractionProcessingService, InteractionsConsumer],
+  imports: [TenantConfigModule],
+  providers: [EngineRegistry],
+  exports: [EngineRegistry],
+})
+class EngineModule {}
+
+@Module({
+  imports: [OutboxModule, EngineModule, PrometheusModule],
+  providers: [TimerService, InteractionProcessingService, InteractionsConsumer],
 })
 class ProcessingModule {}
+
+/** The questions of team leads and ops dashboards: read-only, per tenant. */
+@Module({
+  imports: [EngineModule],
+  controllers: [QueriesController],
+  providers: [ConversationQueriesService, MetricQueriesService],
+})
+class QueriesModule {}
 
 @Module({
   imports: [
@@ -54,6 +73,7 @@ class ProcessingModule {}
     HealthModule.register({ indicators: [PostgresHealthIndicator, KafkaHealthIndicator] }),
     TenantConfigModule,
     ProcessingModule,
+    QueriesModule,
   ],
 })
 export class SlaAppModule {}

@@ -4,6 +4,7 @@ import { OutboxRecordEntity } from '@pw/kafka';
 import { loadSlaConfig } from './config/sla.config';
 import { SlaInit1764800000002 } from './migrations/1764800000002-sla-init';
 import { SlaLive1765000000003 } from './migrations/1765000000003-sla-live';
+import { SlaTimeline1765100000004 } from './migrations/1765100000004-sla-timeline';
 
 import { FinishedClockEntity, MetricCounterEntity, MetricSketchBinEntity, OutputEventEntity } from './metrics/metric-tables.entity';
 import { AppliedEventEntity, EntityStateEntity } from './processing/entity-state.entity';
@@ -25,7 +26,7 @@ export function slaDataSourceOptions(url: string) {
       MetricSketchBinEntity,
       OutboxRecordEntity,
     ],
-    migrations: [SlaInit1764800000002, SlaLive1765000000003],
+    migrations: [SlaInit1764800000002, SlaLive1765000000003, SlaTimeline1765100000004],
     applicationName: 'sla',
   };
 }

@@ -7,3 +7,4 @@ export * from './store/in-memory-state.store';
 export * from './simulation/timer-heap';
 export * from './simulation/simulation.runner';
 export * from './engine/clock-explanation';
+export { countedAt } from './engine/clock.logic';

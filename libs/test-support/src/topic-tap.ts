@@ -39,7 +39,19 @@ export class TopicTap {
         tap.records.push({ partition, offset: message.offset, key: message.key, value: message.value, headers: message.headers ?? {} });
       },
     });
-    for (const { partition, offset } of ends) consumer.seek({ topic, partition, offset });
+    // `run` creates the consumer group asynchronously (later on a broker that has just started);
+    // a seek before that throws, a seek after it is applied when the group is joined.
+    for (const { partition, offset } of ends) {
+      for (let attempt = 0; ; attempt++) {
+        try {
+          consumer.seek({ topic, partition, offset });
+          break;
+        } catch (error) {
+          if (attempt > 500 || !/not initialized/.test(String(error))) throw error;
+          await new Promise((resolve) => setTimeout(resolve, 20));
+        }
+      }
+    }
     await joinedGroup;
     return tap;
   }

@@ -36,6 +36,8 @@ export class EntityStateEntity {
 }
 
 @Entity({ name: 'applied_events' })
+// An expression index (tenant_id, event->>'conversationId', seq) for the timeline: the migration owns it.
+@Index('applied_events_conversation_idx', { synchronize: false })
 @Index('applied_events_replay_idx', ['tenantId', 'seq'])
 export class AppliedEventEntity {
   @PrimaryColumn({ name: 'tenant_id', type: 'uuid', primaryKeyConstraintName: 'applied_events_pkey' })

@@ -1,0 +1,14 @@
+import type { MigrationInterface, QueryRunner } from 'typeorm';
+
+/** A conversation's timeline lists the interactions applied to it beside the output events. */
+export class SlaTimeline1765100000004 implements MigrationInterface {
+  name = 'SlaTimeline1765100000004';
+
+  async up(q: QueryRunner): Promise<void> {
+    await q.query(`CREATE INDEX "applied_events_conversation_idx" ON "sla"."applied_events" ("tenant_id", ("event"->>'conversationId'), "seq")`);
+  }
+
+  async down(q: QueryRunner): Promise<void> {
+    await q.query(`DROP INDEX "sla"."applied_events_conversation_idx"`);
+  }
+}

@@ -1,0 +1,256 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+
+import { COUNTER_COLUMNS, type CounterColumn, type MetricDimension, type MetricGrain, sketchMapping, ZERO_BIN } from '../metrics/metric-deltas';
+import { iso } from './query-params';
+
+/** The metrics `outliers` ranks: the clock metrics of the contract. */
+export const OUTLIER_METRICS = ['acknowledgement', 'first_response', 'next_response', 'periodic_update', 'resolution'] as const;
+
+const QUANTILES = [0.5, 0.9, 0.99] as const;
+const GRAIN_MS: Record<MetricGrain, number> = { hour: 3_600_000, day: 86_400_000 };
+
+type Counters = Record<CounterColumn, number>;
+
+function emptyCounters(): Counters {
+  return Object.fromEntries(COUNTER_COLUMNS.map((column) => [column, 0])) as Counters;
+}
+
+/** A merged DDSketch: bin key → count. */
+type Bins = Map<number, number>;
+
+/** DDSketch's quantile rule over merged bins: rank q·(n−1), zeros first, the bin's representative value. */
+export function quantileMs(bins: Bins, q: number): number | null {
+  let total = 0;
+  for (const count of bins.values()) total += count;
+  if (total === 0) return null;
+  const rank = q * (total - 1);
+  let seen = 0;
+  for (const key of [...bins.keys()].sort((a, b) => a - b)) {
+    seen += bins.get(key) ?? 0;
+    if (seen > rank) return key === ZERO_BIN ? 0 : Math.round(sketchMapping.value(key) * 1000);
+  }
+  return null;
+}
+
+function percent(part: number, whole: number): number | null {
+  return whole === 0 ? null : Math.round((part / whole) * 10_000) / 100;
+}
+
+/** One group and bucket (or a group's total) in the answer's words. */
+export function metricFigures(counters: Counters, bins: Bins) {
+  const [p50, p90, p99] = QUANTILES.map((q) => quantileMs(bins, q));
+  const promises = (party: 'provider' | 'customer') => {
+    const keptOnTime = counters[`${party}_kept_on_time`];
+    const keptLate = counters[`${party}_kept_late`];
+    const broken = counters[`${party}_broken`];
+    return { keptOnTime, keptLate, broken, keptOnTimePct: percent(keptOnTime, keptOnTime + keptLate + broken) };
+  };
+  return {
+    clocksFinished: counters.clocks_finished,
+    met: counters.clocks_met,
+    metOnTime: counters.clocks_met_on_time,
+    metOnTimePct: percent(counters.clocks_met_on_time, counters.clocks_met),
+    breached: counters.clocks_breached,
+    cancelled: counters.clocks_cancelled,
+    countedMs: { p50, p90, p99, mean: counters.clocks_met === 0 ? null : Math.round(counters.counted_ms_sum / counters.clocks_met) },
+    promises: { ours: promises('provider'), customers: promises('customer') },
+    detractors: counters.detractors,
+  };
+}
+
+export interface MetricsQuery {
+  from: number;
+  to: number;
+  groupBy: MetricDimension | null;
+  interval: MetricGrain;
+}
+
+/**
+ * Reads the aggregates the batches maintain (counters and sketch bins per bucket), never
+ * the finished clocks themselves: the cost follows buckets × groups, not clocks.
+ */
+@Injectable()
+export class MetricQueriesService {
+  constructor(private readonly dataSource: DataSource) {}
+
+  async metrics(tenantId: string, query: MetricsQuery) {
+    const grainMs = GRAIN_MS[query.interval];
+    const from = Math.floor(query.from / grainMs) * grainMs;
+    const to = query.to;
+    // Without a groupBy every fact is still counted once under `metric`: its sum is the total.
+    const dimension = query.groupBy ?? 'metric';
+    const sums = COUNTER_COLUMNS.map((column) => `sum("${column}")::float8 AS "${column}"`).join(', ');
+    const params = [tenantId, query.interval, dimension, new Date(from).toISOString(), new Date(to).toISOString()];
+    const [counterRows, binRows] = await Promise.all([
+      this.dataSource.query(
+        `SELECT ${query.groupBy ? 'value' : `'(all)'`} AS value, bucket, ${sums} FROM sla.metric_counters
+          WHERE tenant_id = $1 AND grain = $2 AND dimension = $3 AND bucket >= $4 AND bucket < $5
+          GROUP BY 1, 2`,
+        params,
+      ) as Promise<Array<Record<string, unknown>>>,
+      this.dataSource.query(
+        `SELECT ${query.groupBy ? 'value' : `'(all)'`} AS value, bucket, bin, sum(count)::float8 AS count FROM sla.metric_sketch_bins
+          WHERE tenant_id = $1 AND grain = $2 AND dimension = $3 AND bucket >= $4 AND bucket < $5
+          GROUP BY 1, 2, 3`,
+        params,
+      ) as Promise<Array<{ value: string; bucket: Date; bin: number; count: number }>>,
+    ]);
+
+    const cells = new Map<string, { group: string; bucket: number; counters: Counters; bins: Bins }>();
+    const cell = (group: string, bucket: number) => {
+      const key = `${group}\u0000${bucket}`;
+      let entry = cells.get(key);
+      if (!entry) {
+        entry = { group, bucket, counters: emptyCounters(), bins: new Map() };
+        cells.set(key, entry);
+      }
+      return entry;
+    };
+    for (const row of counterRows) {
+      const entry = cell(String(row.value), (row.bucket as Date).getTime());
+      for (const column of COUNTER_COLUMNS) entry.counters[column] += Number(row[column]);
+    }
+    for (const row of binRows) {
+      const entry = cell(row.value, row.bucket.getTime());
+      entry.bins.set(row.bin, (entry.bins.get(row.bin) ?? 0) + Number(row.count));
+    }
+
+    const groups = new Map<string, { counters: Counters; bins: Bins; buckets: Array<{ bucket: number; counters: Counters; bins: Bins }> }>();
+    for (const entry of cells.values()) {
+      let group = groups.get(entry.group);
+      if (!group) {
+        group = { counters: emptyCounters(), bins: new Map(), buckets: [] };
+        groups.set(entry.group, group);
+      }
+      for (const column of COUNTER_COLUMNS) group.counters[column] += entry.counters[column];
+      for (const [bin, count] of entry.bins) group.bins.set(bin, (group.bins.get(bin) ?? 0) + count);
+      group.buckets.push(entry);
+    }
+    return {
+      from: iso(from),
+      to: iso(to),
+      interval: query.interval,
+      groupBy: query.groupBy,
+      groups: [...groups.entries()]
+        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+        .map(([group, data]) => ({
+          group,
+          total: metricFigures(data.counters, data.bins),
+          buckets: data.buckets
+            .sort((a, b) => a.bucket - b.bucket)
+            .map((bucket) => ({ bucket: iso(bucket.bucket), ...metricFigures(bucket.counters, bucket.bins) })),
+        })),
+    };
+  }
+
+  /** The worst finished clocks of a metric (met or cancelled): counted time beyond the target, most first. */
+  async outliers(tenantId: string, metric: string, limit: number, range: { from?: number; to?: number }) {
+    const rows: Array<Record<string, unknown>> = await this.dataSource.query(
+      `SELECT conversation_id, customer_id, cycle, policy, team, agent, channel, priority, verdict, on_time, breached,
+              started_at, due_at, finished_at, counted_ms, target_ms, (counted_ms - target_ms) AS overrun_ms
+         FROM sla.finished_clocks
+        WHERE tenant_id = $1 AND metric = $2
+          AND ($4::timestamptz IS NULL OR finished_at >= $4) AND ($5::timestamptz IS NULL OR finished_at < $5)
+        ORDER BY (counted_ms - target_ms) DESC, finished_at, conversation_id LIMIT $3`,
+      [tenantId, metric, limit, range.from === undefined ? null : iso(range.from), range.to === undefined ? null : iso(range.to)],
+    );
+    return {
+      metric,
+      items: rows.map((row) => ({
+        conversationId: row.conversation_id,
+        customerId: row.customer_id,
+        cycle: row.cycle,
+        policy: row.policy,
+        team: row.team,
+        agent: row.agent,
+        channel: row.channel,
+        priority: row.priority,
+        verdict: row.verdict,
+        onTime: row.on_time,
+        breached: row.breached,
+        startedAt: iso((row.started_at as Date).getTime()),
+        dueAt: row.due_at ? iso((row.due_at as Date).getTime()) : null,
+        finishedAt: iso((row.finished_at as Date).getTime()),
+        countedMs: Number(row.counted_ms),
+        targetMs: Number(row.target_ms),
+        overrunMs: Number(row.overrun_ms),
+        links: {
+          conversation: `/v1/conversations/${encodeURIComponent(String(row.conversation_id))}`,
+          customer: `/v1/customers/${encodeURIComponent(String(row.customer_id))}`,
+        },
+      })),
+    };
+  }
+}
+
+/** The metrics answer as CSV: one row per group and bucket, the group's totals under bucket `total`. */
+export function metricsCsv(answer: Awaited<ReturnType<MetricQueriesService['metrics']>>): string {
+  const header = [
+    'group',
+    'bucket',
+    'clocks_finished',
+    'met',
+    'met_on_time',
+    'met_on_time_pct',
+    'breached',
+    'cancelled',
+    'counted_ms_p50',
+    'counted_ms_p90',
+    'counted_ms_p99',
+    'counted_ms_mean',
+    'our_promises_kept_on_time',
+    'our_promises_kept_late',
+    'our_promises_broken',
+    'our_promises_kept_on_time_pct',
+    'customer_promises_kept_on_time',
+    'customer_promises_kept_late',
+    'customer_promises_broken',
+    'customer_promises_kept_on_time_pct',
+    'detractors',
+  ];
+  const field = (value: unknown): string => {
+    if (value === null || value === undefined) return '';
+    const text = String(value);
+    // RFC 4180 quoting; a leading formula character is defused for spreadsheets.
+    const safe = /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
+    return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
+  };
+  const lines = [header.join(',')];
+  for (const group of answer.groups) {
+    const rows: Array<[string, ReturnType<typeof metricFigures>]> = [
+      ...group.buckets.map((bucket) => [bucket.bucket ?? '', bucket] as [string, ReturnType<typeof metricFigures>]),
+      ['total', group.total],
+    ];
+    for (const [bucket, f] of rows) {
+      lines.push(
+        [
+          group.group,
+          bucket,
+          f.clocksFinished,
+          f.met,
+          f.metOnTime,
+          f.metOnTimePct,
+          f.breached,
+          f.cancelled,
+          f.countedMs.p50,
+          f.countedMs.p90,
+          f.countedMs.p99,
+          f.countedMs.mean,
+          f.promises.ours.keptOnTime,
+          f.promises.ours.keptLate,
+          f.promises.ours.broken,
+          f.promises.ours.keptOnTimePct,
+          f.promises.customers.keptOnTime,
+          f.promises.customers.keptLate,
+          f.promises.customers.broken,
+          f.promises.customers.keptOnTimePct,
+          f.detractors,
+        ]
+          .map(field)
+          .join(','),
+      );
+    }
+  }
+  return `${lines.join('\r\n')}\r\n`;
+}
