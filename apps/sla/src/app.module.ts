@@ -24,7 +24,7 @@ import { TimerService } from './timers/timer.service';
   providers: [SlaOutboxRelay],
   exports: [SlaOutboxRelay],
 })
-class OutboxModule {}
+export class OutboxModule {}
 
 @Module({
   imports: [OutboxModule],
@@ -32,7 +32,7 @@ class OutboxModule {}
   providers: [TenantConfigService],
   exports: [TenantConfigService],
 })
-class TenantConfigModule {}
+export class TenantConfigModule {}
 
 @Module({
   controllers: [PrometheusController],
@@ -47,7 +47,7 @@ class PrometheusModule {}
   providers: [EngineRegistry],
   exports: [EngineRegistry],
 })
-class EngineModule {}
+export class EngineModule {}
 
 @Module({
   imports: [OutboxModule, EngineModule, PrometheusModule],

@@ -14,6 +14,7 @@ import { TenantConfigService } from '../tenant-config/tenant-config.service';
 export class EngineRegistry {
   private readonly logger = new Logger('EngineRegistry');
   private readonly engines = new Map<string, { version: number; engine: SlaEngine | null }>();
+  private readonly versions = new WeakMap<SlaEngine, number>();
 
   constructor(private readonly configs: TenantConfigService) {}
 
@@ -35,14 +36,23 @@ export class EngineRegistry {
     return (await this.enginesFor([tenantId])).get(tenantId);
   }
 
-  private async engineAt(tenantId: string, version: number): Promise<SlaEngine | null> {
+  /** The configuration version an engine of this registry was compiled from. */
+  versionOf(engine: SlaEngine): number | undefined {
+    return this.versions.get(engine);
+  }
+
+  /** The engine of one version (replay); the latest one asked for stays cached per tenant. */
+  async engineAt(tenantId: string, version: number): Promise<SlaEngine | null> {
     const cached = this.engines.get(tenantId);
     if (cached && cached.version === version) return cached.engine;
     const document = await this.configs.version(tenantId, version);
     let engine: SlaEngine | null = null;
     if (document) {
       const compiled = compileEngineConfig(document);
-      if (compiled.ok) engine = new SlaEngine(tenantId, compiled.config);
+      if (compiled.ok) {
+        engine = new SlaEngine(tenantId, compiled.config);
+        this.versions.set(engine, version);
+      }
       else this.logger.warn(`tenant ${tenantId} configuration version ${version} does not compile: ${compiled.problems.map(formatProblem).join('; ')}`);
     } else {
       // Stored valid, but a `${NAME}` placeholder it uses is not set in this instance's environment.

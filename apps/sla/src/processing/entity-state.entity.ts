@@ -56,6 +56,10 @@ export class AppliedEventEntity {
   @Column({ name: 'received_at', type: 'timestamptz', nullable: true })
   receivedAt!: Date | null;
 
+  /** The configuration version it was applied under (0: none was valid; null: not recorded). */
+  @Column({ name: 'config_version', type: 'integer', nullable: true })
+  configVersion!: number | null;
+
   /** The accepted event as applied: the retained history that replay rebuilds from. */
   @Column({ type: 'jsonb', nullable: true })
   event!: Record<string, unknown> | null;

@@ -48,6 +48,11 @@ export class TransactionEntityStore implements StateAccess {
     this.absent.delete(key);
   }
 
+  /** Every entity this store holds (replay fires what is due among them at the end). */
+  entities(): IterableIterator<EntityState> {
+    return this.loaded.values();
+  }
+
   get(ref: EntityRef): EntityState | undefined {
     return this.loaded.get(entityKey(ref.entity, ref.tenant, ref.id));
   }

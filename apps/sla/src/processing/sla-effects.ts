@@ -125,11 +125,16 @@ export class SlaEffects {
     };
   }
 
-  async write(manager: EntityManager): Promise<void> {
+  /**
+   * `publishFrom` (replay): an output new to the ledger is queued for publishing only when its
+   * event time is at or after this instant; earlier ones join the timeline without paging anyone.
+   */
+  async write(manager: EntityManager, options: { publishFrom?: number } = {}): Promise<{ recorded: number; queued: number }> {
     await this.writeEntities(manager);
-    await this.writeOutputs(manager);
+    const outputs = await this.writeOutputs(manager, options.publishFrom ?? null);
     await this.writeFinishedClocks(manager);
     await this.writeMetrics(manager);
+    return outputs;
   }
 
   private async writeEntities(manager: EntityManager): Promise<void> {
@@ -160,10 +165,11 @@ export class SlaEffects {
    * The timeline is the ledger of output events: an event already recorded (the same fact
    * computed again, by a replay) is not queued for publishing again.
    */
-  private async writeOutputs(manager: EntityManager): Promise<void> {
-    if (this.outputs.length === 0) return;
+  /** Returns how many outputs were new to the ledger, and how many of those were queued. */
+  private async writeOutputs(manager: EntityManager, publishFrom: number | null): Promise<{ recorded: number; queued: number }> {
+    if (this.outputs.length === 0) return { recorded: 0, queued: 0 };
     const records = this.outputs;
-    await manager.query(
+    const [counts]: Array<{ recorded: number; queued: number }> = await manager.query(
       `WITH input AS (
          SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::timestamptz[], $5::text[], $6::text[], $7::jsonb[])
            WITH ORDINALITY AS r(tenant_id, event_id, type, at, conversation_id, customer_id, body, n)
@@ -172,10 +178,13 @@ export class SlaEffects {
          SELECT tenant_id, event_id, type, at, conversation_id, customer_id, body FROM input ORDER BY n
          ON CONFLICT (tenant_id, event_id) DO NOTHING
          RETURNING tenant_id, event_id
+       ), queued AS (
+         INSERT INTO sla.outbox (topic, key, value, headers)
+         SELECT $8, coalesce(i.conversation_id, i.customer_id), i.body::text, jsonb_build_object('tenant-id', i.tenant_id::text)
+           FROM input i JOIN recorded USING (tenant_id, event_id) WHERE $9::timestamptz IS NULL OR i.at >= $9 ORDER BY i.n
+         RETURNING 1
        )
-       INSERT INTO sla.outbox (topic, key, value, headers)
-       SELECT $8, coalesce(i.conversation_id, i.customer_id), i.body::text, jsonb_build_object('tenant-id', i.tenant_id::text)
-         FROM input i JOIN recorded USING (tenant_id, event_id) ORDER BY i.n`,
+       SELECT (SELECT count(*) FROM recorded)::int AS recorded, (SELECT count(*) FROM queued)::int AS queued`,
       [
         records.map((r) => r.tenantId),
         records.map((r) => r.eventId),
@@ -185,8 +194,15 @@ export class SlaEffects {
         records.map((r) => r.output.customerId),
         records.map((r) => JSON.stringify({ eventId: r.eventId, tenantId: r.tenantId, event: r.output, context: r.context })),
         TOPICS.slaEvents,
+        isoOrNull(publishFrom),
       ],
     );
+    return counts;
+  }
+
+  /** The ids of every output gathered, in order (replay compares them with the ledger). */
+  outputIds(): string[] {
+    return this.outputs.map((record) => record.eventId);
   }
 
   private async writeFinishedClocks(manager: EntityManager): Promise<void> {

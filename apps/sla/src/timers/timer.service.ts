@@ -6,6 +6,7 @@ import type { EntityState } from '@pw/sla-engine';
 
 import type { SlaConfig } from '../config/sla.config';
 import { SlaOutboxRelay } from '../outbox/sla-outbox.relay';
+import { tryLockTenantsShared } from '../processing/apply-interactions';
 import { EngineRegistry } from '../processing/engine-registry.service';
 import { TransactionEntityStore } from '../processing/entity-store';
 import { SlaEffects } from '../processing/sla-effects';
@@ -69,7 +70,7 @@ export class TimerService implements OnApplicationBootstrap, OnApplicationShutdo
   /** One round: claims up to a batch of due entities and fires them. */
   async fireRound(nowMs: number): Promise<number> {
     const { fired, effects } = await this.dataSource.transaction(async (manager) => {
-      const rows: Array<{ state: EntityState; learned: string }> = await manager.query(
+      let rows: Array<{ state: EntityState; learned: string }> = await manager.query(
         `SELECT state, (extract(epoch from updated_at) * 1000)::bigint AS learned FROM sla.entities
           WHERE next_due_at <= $1 ORDER BY next_due_at LIMIT $2 FOR UPDATE SKIP LOCKED`,
         [new Date(nowMs).toISOString(), this.config.timers.batchSize],
@@ -77,6 +78,9 @@ export class TimerService implements OnApplicationBootstrap, OnApplicationShutdo
       const store = new TransactionEntityStore(manager);
       const effects = new SlaEffects(store);
       if (rows.length === 0) return { fired: 0, effects };
+      // A tenant under replay is left alone: its rows are rebuilt, and fire after it.
+      const unlocked = await tryLockTenantsShared(manager, rows.map((row) => row.state.tenant));
+      if (unlocked.size < new Set(rows.map((row) => row.state.tenant)).size) rows = rows.filter((row) => unlocked.has(row.state.tenant));
       for (const { state } of rows) store.adopt(state);
       const engines = await this.engines.enginesFor(rows.map((row) => row.state.tenant));
       // A broken customer commitment needs the customer (the pattern rule).
