@@ -43,7 +43,8 @@ export class BatchConsumer implements OnApplicationBootstrap, OnApplicationShutd
     this.consumer = kafka.consumer({
       groupId: options.groupId,
       sessionTimeout: options.sessionTimeout ?? 30_000,
-      heartbeatInterval: 3_000,
+      // Kafka's advice: a heartbeat at most a third of the session timeout.
+      heartbeatInterval: Math.min(3_000, Math.floor((options.sessionTimeout ?? 30_000) / 3)),
       allowAutoTopicCreation: false,
       maxWaitTimeInMs: 100,
     });
@@ -62,11 +63,15 @@ export class BatchConsumer implements OnApplicationBootstrap, OnApplicationShutd
       autoCommit: false,
       eachBatchAutoResolve: false,
       partitionsConsumedConcurrently: 1,
-      eachBatch: async ({ batch, heartbeat, isRunning, isStale }) => {
+      eachBatch: async ({ batch, heartbeat, isRunning, isStale, resolveOffset }) => {
         if (!isRunning() || isStale() || batch.messages.length === 0) return;
         const work = (async () => {
           await this.handleBatch({ topic: batch.topic, partition: batch.partition, messages: batch.messages, heartbeat });
           const last = batch.messages[batch.messages.length - 1].offset;
+          // Resolving moves this consumer's fetch position (committing alone does not: without
+          // it, kafkajs fetches from the old position again, and a partition whose backlog
+          // exceeds one fetch never gets past it).
+          resolveOffset(last);
           await this.consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: (BigInt(last) + 1n).toString() }]);
         })();
         this.inflight = work.catch(() => undefined);
