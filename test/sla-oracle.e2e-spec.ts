@@ -1,9 +1,6 @@
-import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { promisify } from 'node:util';
 
 import { Client } from 'pg';
 
@@ -11,59 +8,31 @@ import { createIdentityDataSource, IdentityService } from '@pw/identity';
 import { initialiseAndMigrate } from '@pw/persistence';
 import { expectEventually, InteractionStream, type RunningService, startService, STREAM_CONFIG, TopicTap } from '@pw/test-support';
 
+import {
+  acceptedInSentOrder,
+  appliedCount as appliedCountOf,
+  createTenant,
+  EXAMPLES,
+  expectSameOutput,
+  type Json,
+  type Keys,
+  type Published,
+  postInteractions,
+  publishedFor,
+  putConfig as putConfigOf,
+  ROOT,
+  runFile as run,
+  settled as settledOf,
+  simulate,
+} from './sla-harness';
+
 /*
  * The oracle: events sent through the live path (intake over HTTP → Kafka → sla → outbox →
  * sla.events.v1) give the same output events as the simulator given the same accepted events
  * (with the receivedAt that intake set), compared per conversation and per customer, in order.
  * Then the questions are asked of what the live run stored, and checked against the raw rows.
  */
-const ROOT = path.resolve(__dirname, '..');
-const EXAMPLES = path.resolve(ROOT, '../shared/spec/examples');
 const databaseUrl = process.env['DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/promise_watch_test';
-const run = promisify(execFile);
-
-interface Keys {
-  tenantId: string;
-  ingest: string;
-  read: string;
-  admin: string;
-}
-
-interface Published {
-  eventId: string;
-  tenantId: string;
-  event: Record<string, unknown>;
-}
-
-type Json = Record<string, unknown>;
-
-function outputKey(event: Json): string {
-  return String(event['conversationId'] ?? `customer:${String(event['customerId'])}`);
-}
-
-function byKey(events: Json[]): Map<string, Json[]> {
-  const keyed = new Map<string, Json[]>();
-  for (const event of events) {
-    const key = outputKey(event);
-    keyed.set(key, [...(keyed.get(key) ?? []), event]);
-  }
-  return keyed;
-}
-
-async function simulate(configText: string, events: Json[], until: string): Promise<Json[]> {
-  const dir = mkdtempSync(path.join(tmpdir(), 'pw-oracle-'));
-  writeFileSync(path.join(dir, 'config.yaml'), configText);
-  writeFileSync(path.join(dir, 'events.jsonl'), events.map((event) => JSON.stringify(event)).join('\n'));
-  const { stdout } = await run(
-    process.execPath,
-    [path.join(ROOT, 'scripts/cli.cjs'), 'simulate', '--config', path.join(dir, 'config.yaml'), '--events', path.join(dir, 'events.jsonl'), '--until', until],
-    { cwd: ROOT, maxBuffer: 256 * 1024 * 1024 },
-  );
-  return stdout
-    .split('\n')
-    .filter((line) => line.trim().length > 0)
-    .map((line) => JSON.parse(line) as Json);
-}
 
 describe('sla: the live path equals the simulator, and the questions answer from what it stored', () => {
   const services: RunningService[] = [];
@@ -75,81 +44,12 @@ describe('sla: the live path equals the simulator, and the questions answer from
   const identityDataSource = createIdentityDataSource(databaseUrl);
   let identity: IdentityService;
 
-  async function tenant(label: string): Promise<Keys> {
-    const name = `${label}-${randomUUID().slice(0, 8)}`;
-    const tenantId = (await identity.createTenant(name)).id;
-    return {
-      tenantId,
-      ingest: (await identity.createKey(name, ['ingest'])).key,
-      read: (await identity.createKey(name, ['read'])).key,
-      admin: (await identity.createKey(name, ['admin'])).key,
-    };
-  }
-
-  async function putConfig(keys: Keys, body: string, contentType: string): Promise<void> {
-    const response = await fetch(`${slaUrl}/v1/config`, { method: 'PUT', headers: { authorization: `Bearer ${keys.admin}`, 'content-type': contentType }, body });
-    expect(response.status).toBe(200);
-  }
-
-  /** Posts as a well-behaved publisher does: over the tenant's rate limit, it waits as told. */
-  async function post(keys: Keys, events: unknown[]): Promise<{ accepted: number; duplicates: number }> {
-    let response: Response;
-    for (;;) {
-      response = await fetch(`${intakeUrl}/v1/interactions`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${keys.ingest}`, 'content-type': 'application/json' },
-        body: JSON.stringify(events),
-      });
-      if (response.status !== 429) break;
-      await new Promise((resolve) => setTimeout(resolve, Number(response.headers.get('retry-after') ?? '1') * 1000));
-    }
-    expect(response.status).toBe(202);
-    return (await response.json()) as { accepted: number; duplicates: number };
-  }
-
-  async function appliedCount(tenantId: string): Promise<number> {
-    const { rows } = await db.query('SELECT count(*)::int AS n FROM sla.applied_events WHERE tenant_id = $1', [tenantId]);
-    return rows[0].n as number;
-  }
-
-  /** Waits until the live run is done with what is due now: all applied, no timer due, all published. */
-  async function settled(tenantId: string, accepted: number): Promise<void> {
-    await expectEventually(async () => {
-      expect(await appliedCount(tenantId)).toBe(accepted);
-      const due = await db.query('SELECT count(*)::int AS n FROM sla.entities WHERE tenant_id = $1 AND next_due_at <= now()', [tenantId]);
-      expect(due.rows[0].n).toBe(0);
-      const recorded = await db.query('SELECT count(*)::int AS n FROM sla.output_events WHERE tenant_id = $1', [tenantId]);
-      expect(published(tenantId).length).toBe(recorded.rows[0].n);
-    }, 120_000, 200);
-  }
-
-  function published(tenantId: string): Published[] {
-    return outputTap.json<Published>().filter((record) => record.tenantId === tenantId);
-  }
-
-  /** The accepted events (as intake stamped them) of a tenant, in the order they were first sent. */
-  function acceptedInSentOrder(tenantId: string, sent: Json[]): Json[] {
-    const accepted = new Map<string, Json>();
-    for (const record of acceptedTap.json<{ tenantId: string; event: Json }>()) {
-      if (record.tenantId === tenantId && !accepted.has(String(record.event['id']))) accepted.set(String(record.event['id']), record.event);
-    }
-    const ordered: Json[] = [];
-    for (const event of sent) {
-      const match = accepted.get(String(event['id']));
-      if (!match) continue;
-      ordered.push(match);
-      accepted.delete(String(event['id']));
-    }
-    return ordered;
-  }
-
-  function expectSameOutput(live: Published[], oracle: Json[]): void {
-    expect(new Set(live.map((record) => record.eventId)).size).toBe(live.length);
-    const liveByKey = byKey(live.map((record) => record.event));
-    const oracleByKey = byKey(oracle);
-    expect([...liveByKey.keys()].sort()).toEqual([...oracleByKey.keys()].sort());
-    for (const [key, events] of oracleByKey) expect({ key, events: liveByKey.get(key) }).toEqual({ key, events });
-  }
+  const tenant = (label: string) => createTenant(identity, label);
+  const putConfig = (keys: Keys, body: string, contentType: string) => putConfigOf(slaUrl, keys, body, contentType);
+  const post = (keys: Keys, events: unknown[]) => postInteractions(intakeUrl, keys, events);
+  const appliedCount = (tenantId: string) => appliedCountOf(db, tenantId);
+  const settled = (tenantId: string, accepted: number) => settledOf(db, outputTap, tenantId, accepted);
+  const published = (tenantId: string) => publishedFor(outputTap, tenantId);
 
   beforeAll(async () => {
     await initialiseAndMigrate(identityDataSource);
@@ -190,7 +90,7 @@ describe('sla: the live path equals the simulator, and the questions answer from
     }
     await settled(keys.tenantId, accepted);
     const live = published(keys.tenantId);
-    const oracle = await simulate(configText, acceptedInSentOrder(keys.tenantId, sent), new Date().toISOString());
+    const oracle = await simulate(configText, acceptedInSentOrder(acceptedTap, keys.tenantId, sent), new Date().toISOString());
     expect(oracle.length).toBeGreaterThan(0);
     expectSameOutput(live, oracle);
   });
@@ -217,7 +117,7 @@ describe('sla: the live path equals the simulator, and the questions answer from
       for (let i = 0; i < sent.length; i += 200) accepted += (await post(keys, sent.slice(i, i + 200))).accepted;
       await settled(keys.tenantId, accepted);
       live = published(keys.tenantId);
-      const oracle = await simulate(JSON.stringify(STREAM_CONFIG), acceptedInSentOrder(keys.tenantId, sent), new Date().toISOString());
+      const oracle = await simulate(JSON.stringify(STREAM_CONFIG), acceptedInSentOrder(acceptedTap, keys.tenantId, sent), new Date().toISOString());
       expect(oracle.length).toBeGreaterThan(1000);
       expectSameOutput(live, oracle);
     }, 300_000);

@@ -6,6 +6,7 @@ import { AcceptedEventEntity } from './interactions/accepted-event.entity';
 import { DeadLetterEntity } from './kafka-door/dead-letter.entity';
 import { IntakeInit1764800000001 } from './migrations/1764800000001-intake-init';
 import { IntakeDeadLetters1764900000002 } from './migrations/1764900000002-intake-dead-letters';
+import { IntakeOutboxInFlight1765200000003 } from './migrations/1765200000003-intake-outbox-in-flight';
 
 export const INTAKE_SCHEMA = 'intake';
 
@@ -14,7 +15,7 @@ export function intakeDataSourceOptions(url: string) {
     url,
     schema: INTAKE_SCHEMA,
     entities: [AcceptedEventEntity, OutboxRecordEntity, DeadLetterEntity],
-    migrations: [IntakeInit1764800000001, IntakeDeadLetters1764900000002],
+    migrations: [IntakeInit1764800000001, IntakeDeadLetters1764900000002, IntakeOutboxInFlight1765200000003],
     applicationName: 'intake',
   };
 }

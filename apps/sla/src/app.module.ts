@@ -8,6 +8,7 @@ import { APP_CONFIG, AppConfigModule, HealthModule, loggingModule, SERVICE_VERSI
 import { loadSlaConfig, type SlaConfig } from './config/sla.config';
 import { slaDataSourceOptions } from './data-source';
 import { PrometheusController } from './metrics/prometheus.controller';
+import { FaultInjector } from './faults/fault-injector.service';
 import { SlaPrometheus } from './metrics/sla-prometheus.service';
 import { SlaOutboxRelay } from './outbox/sla-outbox.relay';
 import { EngineRegistry } from './processing/engine-registry.service';
@@ -21,8 +22,8 @@ import { TenantConfigService } from './tenant-config/tenant-config.service';
 import { TimerService } from './timers/timer.service';
 
 @Module({
-  providers: [SlaOutboxRelay],
-  exports: [SlaOutboxRelay],
+  providers: [FaultInjector, SlaOutboxRelay],
+  exports: [FaultInjector, SlaOutboxRelay],
 })
 export class OutboxModule {}
 

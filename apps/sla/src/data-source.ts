@@ -5,6 +5,7 @@ import { loadSlaConfig } from './config/sla.config';
 import { SlaInit1764800000002 } from './migrations/1764800000002-sla-init';
 import { SlaLive1765000000003 } from './migrations/1765000000003-sla-live';
 import { SlaTimeline1765100000004 } from './migrations/1765100000004-sla-timeline';
+import { SlaOutboxInFlight1765200000005 } from './migrations/1765200000005-sla-outbox-in-flight';
 
 import { FinishedClockEntity, MetricCounterEntity, MetricSketchBinEntity, OutputEventEntity } from './metrics/metric-tables.entity';
 import { AppliedEventEntity, EntityStateEntity } from './processing/entity-state.entity';
@@ -26,7 +27,7 @@ export function slaDataSourceOptions(url: string) {
       MetricSketchBinEntity,
       OutboxRecordEntity,
     ],
-    migrations: [SlaInit1764800000002, SlaLive1765000000003, SlaTimeline1765100000004],
+    migrations: [SlaInit1764800000002, SlaLive1765000000003, SlaTimeline1765100000004, SlaOutboxInFlight1765200000005],
     applicationName: 'sla',
   };
 }

@@ -11,6 +11,7 @@ import { APP_CONFIG, AppConfigModule } from '@pw/platform';
 
 import { loadSlaConfig, type SlaConfig } from './config/sla.config';
 import { slaDataSourceOptions } from './data-source';
+import { FaultInjector } from './faults/fault-injector.service';
 import { SlaOutboxRelay } from './outbox/sla-outbox.relay';
 import { EngineRegistry } from './processing/engine-registry.service';
 import { TenantConfigService } from './tenant-config/tenant-config.service';
@@ -29,7 +30,7 @@ import { TenantReplayService } from './replay/tenant-replay.service';
     KafkaModule.forRoot((c: SlaConfig) => c.kafka, [APP_CONFIG]),
   ],
   // The services alone, without the HTTP controllers (and their API-key guard).
-  providers: [SlaOutboxRelay, TenantConfigService, EngineRegistry, TenantReplayService],
+  providers: [FaultInjector, SlaOutboxRelay, TenantConfigService, EngineRegistry, TenantReplayService],
 })
 class SlaReplayModule {}
 

@@ -4,3 +4,4 @@ export * from './kafka.module';
 export * from './outbox-relay';
 export * from './batch-consumer';
 export * from './outbox-record.entity';
+export * from './partition-tails';

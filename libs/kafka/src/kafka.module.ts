@@ -23,7 +23,8 @@ export const KAFKA_CLIENT = Symbol('KAFKA_CLIENT');
 export class KafkaProducerService implements OnModuleInit, OnApplicationShutdown {
   private readonly producer: Producer;
 
-  constructor(@Inject(KAFKA_CLIENT) kafka: Kafka) {
+  /** The client it was made from (the outbox relay reads partitions' tails with it). */
+  constructor(@Inject(KAFKA_CLIENT) readonly kafka: Kafka) {
     this.producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
   }
 

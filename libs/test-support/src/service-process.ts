@@ -40,7 +40,7 @@ export async function startService(name: 'intake' | 'sla' | 'notifier', port: nu
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode}:\n${logs.join('').slice(-4000)}`);
+    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`${name} exited with ${child.exitCode ?? child.signalCode}:\n${logs.join('').slice(-4000)}`);
     try {
       const response = await fetch(`${url}/health/ready`);
       if (response.status === 200) break;
@@ -60,7 +60,8 @@ export async function startService(name: 'intake' | 'sla' | 'notifier', port: nu
     logs,
     stop: (signal: NodeJS.Signals = 'SIGTERM') =>
       new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve();
+        // Gone already (exited, or killed by a signal: then exitCode stays null).
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
         const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
         child.once('exit', () => {
           clearTimeout(timer);

@@ -2,6 +2,16 @@ import { z } from 'zod';
 
 import { commonEnvironmentShape, env, type CommonConfig, mapCommonConfig, parseEnvironment } from '@pw/platform';
 
+/**
+ * Crash points for the crash tests only: the process kills itself (SIGKILL, as `kill -9`) at
+ * the SLA_FAULT_AT-th occurrence: inside a batch's or a timer round's transaction once all
+ * its writes are sent (before COMMIT), or right after the COMMIT (before the Kafka offsets
+ * are committed, or before the outbox relay is woken), or between the relay's send to Kafka
+ * and its DELETE of the rows sent.
+ */
+export const SLA_FAULT_INJECTIONS = ['none', 'kill-in-batch', 'kill-after-batch', 'kill-in-timer-round', 'kill-after-timer-round', 'kill-after-publish'] as const;
+export type SlaFaultInjection = (typeof SLA_FAULT_INJECTIONS)[number];
+
 const slaEnvironment = z.object({
   ...commonEnvironmentShape,
   SLA_PORT: env.port(3002),
@@ -13,12 +23,21 @@ const slaEnvironment = z.object({
    * figures (labelled by tenant id), so without a token it is served to loopback callers only.
    */
   SLA_METRICS_TOKEN: z.string().min(16, 'at least 16 characters').optional(),
+  /**
+   * How long the group waits for a silent instance before its partitions go to the others
+   * (Kafka's session timeout; the broker accepts 6,000 to 300,000 ms).
+   */
+  SLA_CONSUMER_SESSION_TIMEOUT_MS: z.coerce.number().int().min(6_000).max(300_000).default(30_000),
+  SLA_FAULT_INJECTION: z.enum(SLA_FAULT_INJECTIONS).default('none'),
+  SLA_FAULT_AT: env.positiveInt(1),
 });
 
 export interface SlaConfig extends CommonConfig {
   http: { port: number };
   timers: { pollMs: number; batchSize: number };
   metrics: { scrapeToken: string | undefined };
+  consumer: { sessionTimeoutMs: number };
+  fault: { injection: SlaFaultInjection; at: number };
   /** The environment, only for `${NAME}` placeholders of tenant documents. */
   secrets: Record<string, string | undefined>;
 }
@@ -30,6 +49,8 @@ export function loadSlaConfig(source: Record<string, string | undefined>): SlaCo
     http: { port: parsed.SLA_PORT },
     timers: { pollMs: parsed.SLA_TIMER_POLL_MS, batchSize: parsed.SLA_TIMER_BATCH },
     metrics: { scrapeToken: parsed.SLA_METRICS_TOKEN },
+    consumer: { sessionTimeoutMs: parsed.SLA_CONSUMER_SESSION_TIMEOUT_MS },
+    fault: { injection: parsed.SLA_FAULT_INJECTION, at: parsed.SLA_FAULT_AT },
     secrets: source,
   };
 }

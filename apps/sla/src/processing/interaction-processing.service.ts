@@ -3,6 +3,7 @@ import { DataSource } from 'typeorm';
 
 import type { AcceptedInteraction } from '@pw/contracts';
 
+import { FaultInjector } from '../faults/fault-injector.service';
 import { SlaPrometheus } from '../metrics/sla-prometheus.service';
 import { SlaOutboxRelay } from '../outbox/sla-outbox.relay';
 import { TimerService } from '../timers/timer.service';
@@ -32,6 +33,7 @@ export class InteractionProcessingService {
     private readonly relay: SlaOutboxRelay,
     private readonly timers: TimerService,
     private readonly prometheus: SlaPrometheus,
+    private readonly faults: FaultInjector,
   ) {}
 
   async applyBatch(records: AcceptedInteraction[]): Promise<BatchResult> {
@@ -73,8 +75,10 @@ export class InteractionProcessingService {
         },
       );
       await effects.write(manager);
+      this.faults.reached('kill-in-batch');
       return { result: { applied, duplicates: records.length - fresh.length, outputs: effects.outputCount }, effects };
     });
+    this.faults.reached('kill-after-batch');
     this.afterCommit(effects, result);
     stopTimer();
     if (result.outputs > 0) this.relay.kick();

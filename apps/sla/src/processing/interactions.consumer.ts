@@ -2,8 +2,10 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Kafka } from 'kafkajs';
 
 import { type AcceptedInteraction, parseInteractionEvent } from '@pw/contracts';
+import { APP_CONFIG } from '@pw/platform';
 import { BatchConsumer, type ConsumedBatch, KAFKA_CLIENT, TOPICS } from '@pw/kafka';
 
+import type { SlaConfig } from '../config/sla.config';
 import { InteractionProcessingService } from './interaction-processing.service';
 
 /** interactions.accepted.v1 → the engine, batch by batch; offsets after the transaction. */
@@ -12,8 +14,9 @@ export class InteractionsConsumer extends BatchConsumer {
   constructor(
     @Inject(KAFKA_CLIENT) kafka: Kafka,
     private readonly processing: InteractionProcessingService,
+    @Inject(APP_CONFIG) config: SlaConfig,
   ) {
-    super(kafka, { groupId: 'sla.interactions', topics: [TOPICS.interactionsAccepted] });
+    super(kafka, { groupId: 'sla.interactions', topics: [TOPICS.interactionsAccepted], sessionTimeout: config.consumer.sessionTimeoutMs });
   }
 
   protected override async handleBatch({ messages }: ConsumedBatch): Promise<void> {

@@ -12,13 +12,18 @@ import { entityKey, type TransactionEntityStore } from './entity-store';
 /**
  * The id of an output event: derived from the tenant and the event itself, so that the
  * same fact gets the same id however often it is computed (a redelivered batch after a
- * crash, a timer fired again, a replay). Formatted as an RFC 9562 version 8 UUID.
+ * crash, a timer fired again, a replay). An event can also happen again, identical, at the
+ * same instant (a breach retracted, breached again and retracted again by the events of one
+ * request): its `occurrence` (0 for the first, 1 for the repeat, …, counted in the order of
+ * computation) tells the repeats apart. Formatted as an RFC 9562 version 8 UUID.
  */
-export function outputEventId(tenantId: string, output: OutputEvent): string {
-  const hash = createHash('sha256').update(tenantId).update('\n').update(JSON.stringify(output)).digest();
-  hash[6] = (hash[6] & 0x0f) | 0x80;
-  hash[8] = (hash[8] & 0x3f) | 0x80;
-  const hex = hash.subarray(0, 16).toString('hex');
+export function outputEventId(tenantId: string, output: OutputEvent, occurrence = 0): string {
+  const hash = createHash('sha256').update(tenantId).update('\n').update(JSON.stringify(output));
+  if (occurrence > 0) hash.update(`\n#${occurrence}`);
+  const digest = hash.digest();
+  digest[6] = (digest[6] & 0x0f) | 0x80;
+  digest[8] = (digest[8] & 0x3f) | 0x80;
+  const hex = digest.subarray(0, 16).toString('hex');
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
 }
 
@@ -61,7 +66,14 @@ export class SlaEffects {
   /** Fired-at minus due-at of each timer the timer loop fired, for the detection-lag histogram. */
   readonly lateness: number[] = [];
 
-  constructor(private readonly store: TransactionEntityStore) {}
+  /**
+   * `occurrences`: the ids given so far, by each event's first id (a repeat of an identical
+   * event gets the next occurrence); a replay shares one map across its chunks.
+   */
+  constructor(
+    private readonly store: TransactionEntityStore,
+    private readonly occurrences = new Map<string, number>(),
+  ) {}
 
   get outputCount(): number {
     return this.outputs.length;
@@ -83,6 +95,13 @@ export class SlaEffects {
     return this.finished;
   }
 
+  private nextEventId(tenantId: string, output: OutputEvent): string {
+    const first = outputEventId(tenantId, output);
+    const seen = this.occurrences.get(first) ?? 0;
+    this.occurrences.set(first, seen + 1);
+    return seen === 0 ? first : outputEventId(tenantId, output, seen);
+  }
+
   /** Takes one engine result; `agent` is who acted in the event that caused it, if any. */
   absorb(tenantId: string, result: EngineResult, agent: string | null): void {
     for (const state of result.created) this.store.adopt(state);
@@ -93,7 +112,7 @@ export class SlaEffects {
       const customer = this.store.customer(tenantId, output.customerId);
       this.outputs.push({
         tenantId,
-        eventId: outputEventId(tenantId, output),
+        eventId: this.nextEventId(tenantId, output),
         output,
         context: {
           channel: conversation?.channel ?? undefined,

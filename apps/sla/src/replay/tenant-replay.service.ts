@@ -93,6 +93,7 @@ export class TenantReplayService {
           queued += written.queued;
         };
 
+        const occurrences = new Map<string, number>();
         for (let after = '0'; ; ) {
           const rows: Array<{ seq: string; event: InteractionEvent; config_version: number | null }> = await manager.query(
             `SELECT seq::text AS seq, event, config_version FROM sla.applied_events
@@ -103,7 +104,7 @@ export class TenantReplayService {
           after = rows[rows.length - 1].seq;
           const items = [];
           for (const row of rows) items.push({ tenantId, event: row.event, engine: await engineFor(row.config_version) });
-          const effects = new SlaEffects(store);
+          const effects = new SlaEffects(store, occurrences);
           await applyInteractions(store, effects, items);
           await flush(effects);
           events += rows.length;
@@ -112,7 +113,7 @@ export class TenantReplayService {
         // What the live timer loop has fired by now.
         const engine = await engineFor(null);
         if (engine) {
-          const effects = new SlaEffects(store);
+          const effects = new SlaEffects(store, occurrences);
           for (const state of [...store.entities()]) {
             if (state.nextDueAt !== null && state.nextDueAt <= options.now) effects.absorb(tenantId, engine.fireDue(store, state, options.now), null);
           }

@@ -10,6 +10,7 @@ import { tryLockTenantsShared } from '../processing/apply-interactions';
 import { EngineRegistry } from '../processing/engine-registry.service';
 import { TransactionEntityStore } from '../processing/entity-store';
 import { SlaEffects } from '../processing/sla-effects';
+import { FaultInjector } from '../faults/fault-injector.service';
 import { SlaPrometheus } from '../metrics/sla-prometheus.service';
 
 /**
@@ -32,6 +33,7 @@ export class TimerService implements OnApplicationBootstrap, OnApplicationShutdo
     private readonly engines: EngineRegistry,
     private readonly relay: SlaOutboxRelay,
     private readonly prometheus: SlaPrometheus,
+    private readonly faults: FaultInjector,
     @Inject(APP_CONFIG) private readonly config: SlaConfig,
   ) {}
 
@@ -95,8 +97,10 @@ export class TimerService implements OnApplicationBootstrap, OnApplicationShutdo
         effects.absorb(state.tenant, engine.fireDue(store, state, nowMs), null);
       }
       await effects.write(manager);
+      if (rows.length > 0) this.faults.reached('kill-in-timer-round');
       return { fired: rows.length, effects };
     });
+    if (fired > 0) this.faults.reached('kill-after-timer-round');
     for (const lateness of effects.lateness) this.prometheus.detectionLag.observe(Math.max(0, lateness) / 1000);
     for (const { tenantId, outcome } of effects.finishedClocks) this.prometheus.recordClock(tenantId, outcome);
     for (const [tenant, type, count] of effects.outputCounts()) this.prometheus.outputs.inc({ tenant, type }, count);
