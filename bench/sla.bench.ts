@@ -355,11 +355,12 @@ async function kafkaCeiling(kafka: Kafka, total: number): Promise<{ eventsPerSec
     autoCommit: false,
     eachBatchAutoResolve: false,
     partitionsConsumedConcurrently: 1,
-    eachBatch: async ({ batch, isRunning, isStale }) => {
+    eachBatch: async ({ batch, isRunning, isStale, resolveOffset }) => {
       if (!isRunning() || isStale() || batch.messages.length === 0) return;
       const first = Number(batch.messages[0].offset);
       const last = batch.messages[batch.messages.length - 1].offset;
       batches.push({ partition: batch.partition, firstOffset: first, count: batch.messages.length });
+      resolveOffset(last);
       await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: (BigInt(last) + 1n).toString() }]);
       consumed += batch.messages.length;
       firstDone ??= { at: performance.now(), count: batch.messages.length };
@@ -368,7 +369,8 @@ async function kafkaCeiling(kafka: Kafka, total: number): Promise<{ eventsPerSec
   });
   const end = await done;
   await consumer.disconnect();
-  if (consumed !== total) log(`kafka ceiling: consumed ${consumed} records, expected ${total}`);
+  // Each record once: a batch fetched again would skew both ceilings (and the captured statements).
+  if (consumed !== total) throw new Error(`kafka ceiling: consumed ${consumed} records, expected ${total}`);
   const first = firstDone as { at: number; count: number };
   const seconds = (end - first.at) / 1000;
   return { eventsPerSecond: (total - first.count) / seconds, seconds, batches };
@@ -502,6 +504,16 @@ async function drainOutboxBatch(db: Client): Promise<number> {
   }
 }
 
+/** A statement's kind for the time breakdown: its verb and first table. */
+function statementKind(sql: string): string {
+  const match = /\b(INSERT INTO|UPDATE|DELETE FROM|FROM)\s+(sla\.\w+)/i.exec(sql);
+  const verb = /^\s*(\w+)/.exec(sql)?.[1]?.toUpperCase() ?? '?';
+  return match ? `${verb === 'WITH' ? 'WITH' : match[1].toUpperCase()} ${match[2]}` : verb;
+}
+
+/** Where the writer's time went in the PostgreSQL ceiling, by statement kind (ms). */
+const statementMs = new Map<string, number>();
+
 async function postgresCeiling(captured: CapturedBatch[], total: number): Promise<{ eventsPerSecond: number; writesPerSecond: number; seconds: number; cores: ReturnType<CpuMeter['cores']> }> {
   const writer = new Client({ connectionString: databaseUrl, application_name: 'bench-sla-ceiling' });
   const drainer = new Client({ connectionString: databaseUrl, application_name: 'bench-sla-ceiling-relay' });
@@ -517,8 +529,15 @@ async function postgresCeiling(captured: CapturedBatch[], total: number): Promis
       for (const batch of captured) {
         for (const statement of batch.outside) await writer.query(statement.sql, statement.params);
         await writer.query('BEGIN');
-        for (const statement of batch.inside) await writer.query(statement.sql, statement.params);
+        for (const statement of batch.inside) {
+          const before = performance.now();
+          await writer.query(statement.sql, statement.params);
+          const kind = statementKind(statement.sql);
+          statementMs.set(kind, (statementMs.get(kind) ?? 0) + performance.now() - before);
+        }
+        const commitStart = performance.now();
         await writer.query('COMMIT');
+        statementMs.set('COMMIT', (statementMs.get('COMMIT') ?? 0) + performance.now() - commitStart);
         if (batch.outputs > 0) kick();
       }
       writing = false;
@@ -806,6 +825,9 @@ async function main(): Promise<void> {
     const pgResult = await postgresCeiling(captured, records.length);
     captured = undefined;
     log(`postgres ceiling: ${fmt(pgResult.eventsPerSecond)} events/s (writes alone ${fmt(pgResult.writesPerSecond)}/s); removing its rows`);
+    const breakdown = [...statementMs.entries()].sort((a, b) => b[1] - a[1]);
+    const writerMs = breakdown.reduce((sum, [, ms]) => sum + ms, 0);
+    log(`postgres ceiling, writer time by statement: ${breakdown.map(([kind, ms]) => `${kind} ${Math.round((100 * ms) / writerMs)} %`).join(', ')}`);
     await clearTenants(db, [ceilingTenant.id]);
 
     // 4. End to end.
