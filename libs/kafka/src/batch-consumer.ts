@@ -19,6 +19,12 @@ export interface BatchConsumerOptions {
    */
   handle?(batch: ConsumedBatch): Promise<void>;
   sessionTimeout?: number;
+  /**
+   * How many partitions' batches are handled at the same time (default 1). Order within a
+   * partition is kept either way; more than one overlaps one batch's database round trips
+   * with another's work, as two instances would.
+   */
+  partitionsConcurrently?: number;
 }
 
 /**
@@ -32,7 +38,7 @@ export class BatchConsumer implements OnApplicationBootstrap, OnApplicationShutd
   protected readonly logger = new Logger(this.constructor.name);
   private readonly consumer: Consumer;
   private started = false;
-  private inflight: Promise<void> = Promise.resolve();
+  private readonly inflight = new Set<Promise<void>>();
   /** Partitions currently assigned to this instance, updated on every rebalance. */
   assigned: Array<{ topic: string; partition: number }> = [];
 
@@ -62,7 +68,7 @@ export class BatchConsumer implements OnApplicationBootstrap, OnApplicationShutd
     await this.consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
-      partitionsConsumedConcurrently: 1,
+      partitionsConsumedConcurrently: this.options.partitionsConcurrently ?? 1,
       eachBatch: async ({ batch, heartbeat, isRunning, isStale, resolveOffset }) => {
         if (!isRunning() || isStale() || batch.messages.length === 0) return;
         const work = (async () => {
@@ -74,8 +80,13 @@ export class BatchConsumer implements OnApplicationBootstrap, OnApplicationShutd
           resolveOffset(last);
           await this.consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: (BigInt(last) + 1n).toString() }]);
         })();
-        this.inflight = work.catch(() => undefined);
-        await work;
+        const settled = work.catch(() => undefined);
+        this.inflight.add(settled);
+        try {
+          await work;
+        } finally {
+          this.inflight.delete(settled);
+        }
       },
     });
     this.started = true;
@@ -97,7 +108,7 @@ export class BatchConsumer implements OnApplicationBootstrap, OnApplicationShutd
 
   async stop(): Promise<void> {
     if (!this.started) return;
-    await this.inflight; // let a batch in progress finish and commit
+    await Promise.all([...this.inflight]); // let the batches in progress finish and commit
     try {
       await this.consumer.disconnect();
     } catch (error) {

@@ -28,6 +28,8 @@ const slaEnvironment = z.object({
    * (Kafka's session timeout; the broker accepts 6,000 to 300,000 ms).
    */
   SLA_CONSUMER_SESSION_TIMEOUT_MS: z.coerce.number().int().min(6_000).max(300_000).default(30_000),
+  /** Partitions whose batches one instance handles at the same time. */
+  SLA_PARTITIONS_CONCURRENTLY: z.coerce.number().int().min(1).max(32).default(1),
   SLA_FAULT_INJECTION: z.enum(SLA_FAULT_INJECTIONS).default('none'),
   SLA_FAULT_AT: env.positiveInt(1),
 });
@@ -36,7 +38,7 @@ export interface SlaConfig extends CommonConfig {
   http: { port: number };
   timers: { pollMs: number; batchSize: number };
   metrics: { scrapeToken: string | undefined };
-  consumer: { sessionTimeoutMs: number };
+  consumer: { sessionTimeoutMs: number; partitionsConcurrently: number };
   fault: { injection: SlaFaultInjection; at: number };
   /** The environment, only for `${NAME}` placeholders of tenant documents. */
   secrets: Record<string, string | undefined>;
@@ -49,7 +51,7 @@ export function loadSlaConfig(source: Record<string, string | undefined>): SlaCo
     http: { port: parsed.SLA_PORT },
     timers: { pollMs: parsed.SLA_TIMER_POLL_MS, batchSize: parsed.SLA_TIMER_BATCH },
     metrics: { scrapeToken: parsed.SLA_METRICS_TOKEN },
-    consumer: { sessionTimeoutMs: parsed.SLA_CONSUMER_SESSION_TIMEOUT_MS },
+    consumer: { sessionTimeoutMs: parsed.SLA_CONSUMER_SESSION_TIMEOUT_MS, partitionsConcurrently: parsed.SLA_PARTITIONS_CONCURRENTLY },
     fault: { injection: parsed.SLA_FAULT_INJECTION, at: parsed.SLA_FAULT_AT },
     secrets: source,
   };

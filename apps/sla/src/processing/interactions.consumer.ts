@@ -16,7 +16,12 @@ export class InteractionsConsumer extends BatchConsumer {
     private readonly processing: InteractionProcessingService,
     @Inject(APP_CONFIG) config: SlaConfig,
   ) {
-    super(kafka, { groupId: 'sla.interactions', topics: [TOPICS.interactionsAccepted], sessionTimeout: config.consumer.sessionTimeoutMs });
+    super(kafka, {
+      groupId: 'sla.interactions',
+      topics: [TOPICS.interactionsAccepted],
+      sessionTimeout: config.consumer.sessionTimeoutMs,
+      partitionsConcurrently: config.consumer.partitionsConcurrently,
+    });
   }
 
   protected override async handleBatch({ messages }: ConsumedBatch): Promise<void> {
