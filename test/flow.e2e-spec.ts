@@ -1,5 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 
+import { Queue } from 'bullmq';
 import { Client } from 'pg';
 
 import { createIdentityDataSource, IdentityService } from '@pw/identity';
@@ -121,6 +122,55 @@ describe('interaction to breach webhook, end to end', () => {
     });
     expect(receiver.received.filter((d) => d.headers['webhook-id'] === delivery.headers['webhook-id'])).toHaveLength(1);
     await db.end();
+  });
+
+  it("waits for the ladder's calendar before a level after the first: no page while it is closed", async () => {
+    // A calendar open only 09:00-10:00 UTC two days from now: closed for the whole test.
+    const opens = new Date(Date.now() + 2 * 86_400_000);
+    const weekday = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'][opens.getUTCDay()];
+    const expectedAt = Date.UTC(opens.getUTCFullYear(), opens.getUTCMonth(), opens.getUTCDate(), 9);
+    const config = [
+      'version: 1',
+      'calendars:',
+      '  - { id: always, timezone: UTC, hours: 24x7 }',
+      `  - { id: later, timezone: UTC, hours: { ${weekday}: ["09:00-10:00"] } }`,
+      'policies:',
+      '  - { id: fast, match: {}, calendar: always, targets: { first_response: 2s } }',
+      'contacts:',
+      '  - { id: oncall, webhook: { url: "${E2E_HOOK_URL}", secret: "${E2E_WEBHOOK_SECRET}" } }',
+      'escalations:',
+      '  - { id: night, on: [sla.breached], match: { channel: [chat] }, calendar: later, levels: [{ after: 0m, notify: [oncall] }, { after: 1s, notify: [oncall] }] }',
+    ].join('\n');
+    const put = await fetch(`${slaUrl}/v1/config`, { method: 'PUT', headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/yaml' }, body: config });
+    expect(put.status).toBe(200);
+    const { version } = (await put.json()) as { version: number };
+    const db = new Client({ connectionString: databaseUrl });
+    await db.connect();
+    const steps = new Queue('escalation-steps', { connection: { host: '127.0.0.1', port: 6379 }, prefix: 'pw' });
+    try {
+      await expectEventually(async () => {
+        const rows = await db.query('SELECT version FROM notifier.tenant_configs WHERE tenant_id = $1', [tenantId]);
+        expect(rows.rows).toEqual([{ version }]);
+      }, 30_000);
+      const conversationId = `night-${randomUUID()}`;
+      const post = await fetch(`${intakeUrl}/v1/interactions`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${ingestKey}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ id: `m-${randomUUID()}`, kind: 'message', conversationId, customerId: 'acme', channel: 'chat', direction: 'inbound', occurredAt: new Date().toISOString() }),
+      });
+      expect(post.status).toBe(202);
+      // The first level goes at once (it is the news itself) ...
+      await receiver.waitFor((d) => (d.body as { cause?: { conversationId?: string } }).cause?.conversationId === conversationId, 30_000);
+      const { rows } = await db.query(`SELECT id, level FROM notifier.escalations WHERE tenant_id = $1 AND ladder_id = 'night' AND cause_key LIKE $2`, [tenantId, `%${conversationId}%`]);
+      expect(rows).toEqual([{ id: expect.any(String), level: 0 }]);
+      // ... the second, due a second later by wall clock, is timed for the calendar's opening.
+      const job = await steps.getJob(`${rows[0].id as string}-L1`);
+      expect(job).toBeDefined();
+      expect(Math.abs((job?.timestamp ?? 0) + (job?.opts.delay ?? 0) - expectedAt)).toBeLessThan(5_000);
+    } finally {
+      await steps.close();
+      await db.end();
+    }
   });
 
   it('answers 401 without a key, 403 without the scope, and 400 naming the field', async () => {

@@ -8,3 +8,4 @@ export * from './simulation/timer-heap';
 export * from './simulation/simulation.runner';
 export * from './engine/clock-explanation';
 export { countedAt } from './engine/clock.logic';
+export * from './calendar';

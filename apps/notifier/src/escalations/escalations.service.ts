@@ -11,7 +11,7 @@ import { sendWebhook } from '../deliveries/webhook.sender';
 import { NotifierQueue } from '../queues/queue-names.constant';
 import { QueuesService } from '../queues/queues.service';
 import { TenantConfigService } from '../tenant-config/tenant-config.service';
-import { causeKey, CLOSING_EVENTS, type Ladder, ladderMatches, levelOffsetMs, type SlaEventEnvelope } from './ladder.util';
+import { causeKey, CLOSING_EVENTS, ladderMatches, levelDueAt, ladderToStore, type SlaEventEnvelope, type StoredLadder } from './ladder.util';
 
 interface StepJob {
   escalationId: string;
@@ -72,7 +72,8 @@ export class EscalationsService {
     const tenant = await this.tenantConfigs.get(envelope.tenantId);
     const ladders = (tenant?.document.escalations ?? []).filter((ladder) => ladderMatches(ladder, envelope));
     const jobs: StepJob[] = [];
-    for (const ladder of ladders) {
+    for (const matched of ladders) {
+      const ladder = ladderToStore(matched, tenant?.document.calendars);
       const id = randomUUID();
       const inserted: Array<{ id: string }> = await manager.query(
         `INSERT INTO notifier.escalations (id, tenant_id, ladder_id, cause_key, state, level, ladder, cause, opened_at)
@@ -80,7 +81,7 @@ export class EscalationsService {
          ON CONFLICT (tenant_id, ladder_id, cause_key) WHERE state <> 'resolved' DO NOTHING RETURNING id`,
         [id, envelope.tenantId, ladder.id, key, JSON.stringify(ladder), JSON.stringify(envelope), now],
       );
-      if (inserted.length > 0) jobs.push({ escalationId: id, level: 0, delayMs: levelOffsetMs(ladder, 0) });
+      if (inserted.length > 0) jobs.push({ escalationId: id, level: 0, delayMs: levelDueAt(ladder, now.getTime(), 0) - now.getTime() });
     }
     return jobs;
   }
@@ -99,7 +100,7 @@ export class EscalationsService {
   /** A ladder level is due: create its deliveries (once) and schedule the next level. */
   async runStep(escalationId: string, level: number, now: Date): Promise<void> {
     const outcome = await this.dataSource.transaction(async (manager) => {
-      const rows: Array<{ tenant_id: string; state: string; level: number; ladder: Ladder; cause: SlaEventEnvelope; opened_at: Date }> =
+      const rows: Array<{ tenant_id: string; state: string; level: number; ladder: StoredLadder; cause: SlaEventEnvelope; opened_at: Date }> =
         await manager.query(`SELECT tenant_id, state, level, ladder, cause, opened_at FROM notifier.escalations WHERE id = $1 FOR UPDATE`, [escalationId]);
       const escalation = rows[0];
       if (!escalation || escalation.state !== 'open' || escalation.level >= level) return undefined;
@@ -107,7 +108,7 @@ export class EscalationsService {
       const deliveryIds = await this.createDeliveries(manager, escalationId, escalation.tenant_id, ladder, level, escalation.cause);
       await manager.query(`UPDATE notifier.escalations SET level = $2 WHERE id = $1`, [escalationId, level]);
       const next = level + 1 < ladder.levels.length ? level + 1 : undefined;
-      const nextDelay = next === undefined ? 0 : new Date(escalation.opened_at).getTime() + levelOffsetMs(ladder, next) - now.getTime();
+      const nextDelay = next === undefined ? 0 : levelDueAt(ladder, new Date(escalation.opened_at).getTime(), next) - now.getTime();
       return { deliveryIds, next, nextDelay };
     });
     if (!outcome) return;
@@ -119,7 +120,7 @@ export class EscalationsService {
     manager: EntityManager,
     escalationId: string,
     tenantId: string,
-    ladder: Ladder,
+    ladder: StoredLadder,
     level: number,
     cause: SlaEventEnvelope,
   ): Promise<string[]> {
@@ -202,14 +203,14 @@ export class EscalationsService {
    * Deterministic job ids make this harmless when the jobs still exist.
    */
   async rebuildPendingJobs(now: Date): Promise<{ steps: number; deliveries: number }> {
-    const open: Array<{ id: string; level: number; ladder: Ladder; opened_at: Date }> = await this.dataSource.query(
+    const open: Array<{ id: string; level: number; ladder: StoredLadder; opened_at: Date }> = await this.dataSource.query(
       `SELECT id, level, ladder, opened_at FROM notifier.escalations WHERE state = 'open'`,
     );
     const steps: StepJob[] = [];
     for (const escalation of open) {
       const next = escalation.level + 1;
       if (next >= escalation.ladder.levels.length) continue;
-      steps.push({ escalationId: escalation.id, level: next, delayMs: new Date(escalation.opened_at).getTime() + levelOffsetMs(escalation.ladder, next) - now.getTime() });
+      steps.push({ escalationId: escalation.id, level: next, delayMs: levelDueAt(escalation.ladder, new Date(escalation.opened_at).getTime(), next) - now.getTime() });
     }
     await this.scheduleSteps(steps);
     const pending: Array<{ id: string }> = await this.dataSource.query(`SELECT id FROM notifier.deliveries WHERE status = 'pending'`);

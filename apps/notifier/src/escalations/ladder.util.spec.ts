@@ -1,4 +1,8 @@
-import { causeKey, ladderMatches, type Ladder, levelOffsetMs, type SlaEventEnvelope } from './ladder.util';
+import fc from 'fast-check';
+
+import { compileCalendar, countedBetween, isOpen } from '@pw/sla-engine';
+
+import { causeKey, ladderMatches, type Ladder, ladderToStore, levelDueAt, levelOffsetMs, type SlaEventEnvelope } from './ladder.util';
 
 const ladder: Ladder = {
   id: 'breach',
@@ -39,5 +43,48 @@ describe('ladders', () => {
   it('reads level offsets as durations', () => {
     expect(levelOffsetMs(ladder, 0)).toBe(0);
     expect(levelOffsetMs(ladder, 1)).toBe(90 * 60_000);
+  });
+});
+
+describe('levelDueAt: levels after the first wait for the ladder calendar', () => {
+  const officeNl = {
+    id: 'office-nl',
+    timezone: 'Europe/Amsterdam',
+    hours: { mon: ['09:00-12:30', '13:00-17:30'], tue: ['09:00-17:30'], wed: ['09:00-17:30'], thu: ['09:00-17:30'], fri: ['09:00-17:00'] },
+    holidays: ['2026-12-25', '2026-12-26', '2027-01-01'],
+  };
+  const calendarLadder: Ladder = { ...ladder, calendar: 'office-nl', levels: [{ after: '0m', notify: ['team'] }, { after: '30m', notify: ['leads'] }, { after: '4h', notify: ['head'] }] };
+  const stored = ladderToStore(calendarLadder, [officeNl]);
+  const calendar = compileCalendar(officeNl);
+
+  it('copies the calendar definition into the stored ladder, and none when the ladder names none', () => {
+    expect(stored.calendarDefinition).toEqual(officeNl);
+    expect(ladderToStore(ladder, [officeNl]).calendarDefinition).toBeUndefined();
+  });
+
+  it('pages a level due on Friday night on Monday at opening; the first level at once', () => {
+    const fridayNight = Date.parse('2026-12-04T22:00:00Z'); // 23:00 in Amsterdam
+    expect(levelDueAt(stored, fridayNight, 0)).toBe(fridayNight);
+    expect(new Date(levelDueAt(stored, fridayNight, 1)).toISOString()).toBe('2026-12-07T08:00:00.000Z'); // Mon 09:00 CET
+    // Open hours: exactly `after` later. Over lunch: at 13:00.
+    const mondayMorning = Date.parse('2026-12-07T09:00:00Z'); // 10:00 CET
+    expect(levelDueAt(stored, mondayMorning, 1)).toBe(mondayMorning + 30 * 60_000);
+    expect(new Date(levelDueAt(stored, Date.parse('2026-12-07T11:10:00Z'), 1)).toISOString()).toBe('2026-12-07T12:00:00.000Z');
+    // Christmas and Boxing Day are closed: the next Monday after them.
+    expect(new Date(levelDueAt(stored, Date.parse('2026-12-24T16:00:00Z'), 1)).toISOString()).toBe('2026-12-28T08:00:00.000Z');
+  });
+
+  it('for any opening instant (DST changes included): never before `after`, open when paged, nothing open skipped', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: Date.parse('2026-01-01T00:00:00Z'), max: Date.parse('2028-01-01T00:00:00Z') }), fc.constantFrom(1, 2), (openedAt, index) => {
+        const raw = openedAt + levelOffsetMs(stored, index);
+        const due = levelDueAt(stored, openedAt, index);
+        expect(due).toBeGreaterThanOrEqual(raw);
+        expect(isOpen(calendar, due)).toBe(true);
+        expect(countedBetween(calendar, raw, due)).toBe(0);
+        // Without a calendar the ladder is wall-clock time.
+        expect(levelDueAt({ ...stored, calendarDefinition: undefined }, openedAt, index)).toBe(raw);
+      }),
+    );
   });
 });

@@ -1,4 +1,5 @@
 import { parseDuration } from '@pw/contracts';
+import { type Calendar, type CalendarDefinition, compileCalendar, nextOpenInstant } from '@pw/sla-engine';
 
 /** The parts of an `escalations` entry of config.md the notifier acts on. */
 export interface Ladder {
@@ -9,6 +10,20 @@ export interface Ladder {
   repeat?: { every: string; times: number };
   ackTimeout?: string;
   calendar?: string;
+}
+
+/**
+ * A ladder as an escalation keeps it from its opening on: with the definition of its
+ * calendar as it was then (an open escalation keeps its ladder, whatever later versions say).
+ */
+export interface StoredLadder extends Ladder {
+  calendarDefinition?: CalendarDefinition;
+}
+
+/** The ladder to store when an escalation opens: its calendar's definition copied in. */
+export function ladderToStore(ladder: Ladder, calendars: CalendarDefinition[] | undefined): StoredLadder {
+  const definition = ladder.calendar ? calendars?.find((calendar) => calendar.id === ladder.calendar) : undefined;
+  return definition ? { ...ladder, calendarDefinition: definition } : { ...ladder };
 }
 
 /** Conversation attributes the sla service attaches to each published event. */
@@ -71,3 +86,28 @@ export function levelOffsetMs(ladder: Ladder, index: number): number {
   if (after === undefined) throw new Error(`ladder ${ladder.id}: level ${index} has a bad duration`);
   return after;
 }
+
+const compiledCalendars = new Map<string, Calendar>();
+
+function calendarOf(definition: CalendarDefinition): Calendar {
+  const key = JSON.stringify(definition);
+  let calendar = compiledCalendars.get(key);
+  if (!calendar) {
+    calendar = compileCalendar(definition);
+    compiledCalendars.set(key, calendar);
+  }
+  return calendar;
+}
+
+/**
+ * When level `index` of an escalation opened at `openedAt` is due: `after` past the opening;
+ * a level after the first that falls while the ladder's calendar is closed waits for it to
+ * open (nobody is paged at midnight or on a Sunday for a business-hours promise). The first
+ * level goes at once: it is the news itself.
+ */
+export function levelDueAt(ladder: StoredLadder, openedAt: number, index: number): number {
+  const due = openedAt + levelOffsetMs(ladder, index);
+  if (index === 0 || !ladder.calendarDefinition) return due;
+  return nextOpenInstant(calendarOf(ladder.calendarDefinition), due);
+}
+

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 
 import { APP_CONFIG } from '@pw/platform';
+import type { CalendarDefinition } from '@pw/sla-engine';
 
 import type { NotifierConfig } from '../config/notifier.config';
 import type { Ladder } from '../escalations/ladder.util';
@@ -13,6 +14,7 @@ export interface ContactDocument {
 }
 
 interface TenantDocument {
+  calendars?: CalendarDefinition[];
   contacts?: ContactDocument[];
   escalations?: Ladder[];
 }
