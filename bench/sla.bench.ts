@@ -55,7 +55,7 @@ import { InteractionStream, type RunningService, startService, STREAM_CONFIG } f
 // The service's own apply code, used read-only to capture the statements it sends per batch.
 import { applyInteractions, lockTenantsShared } from '../apps/sla/src/processing/apply-interactions';
 import { TransactionEntityStore } from '../apps/sla/src/processing/entity-store';
-import { openDueAt, SlaEffects } from '../apps/sla/src/processing/sla-effects';
+import { SlaEffects, upsertEntities } from '../apps/sla/src/processing/sla-effects';
 
 const { values } = parseArgs({
   options: {
@@ -254,27 +254,9 @@ async function outboxEmpty(db: Client): Promise<boolean> {
   return rows[0].empty as boolean;
 }
 
-/** The service's entity upsert (SlaEffects.writeEntities), for states built here. */
+/** States built here, written by the service's own upsert. */
 async function writeEntities(db: Client, states: EntityState[]): Promise<void> {
-  const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
-  await db.query(
-    `INSERT INTO sla.entities (tenant_id, kind, entity_id, state, next_due_at, customer_id, team, open_due_at, updated_at)
-     SELECT t, k, i, s, d, c, tm, o, now()
-       FROM unnest($1::uuid[], $2::text[], $3::text[], $4::jsonb[], $5::timestamptz[], $6::text[], $7::text[], $8::timestamptz[]) AS r(t, k, i, s, d, c, tm, o)
-     ON CONFLICT (tenant_id, kind, entity_id) DO UPDATE
-       SET state = EXCLUDED.state, next_due_at = EXCLUDED.next_due_at, customer_id = EXCLUDED.customer_id,
-           team = EXCLUDED.team, open_due_at = EXCLUDED.open_due_at, updated_at = now()`,
-    [
-      states.map((s) => s.tenant),
-      states.map((s) => s.entity),
-      states.map((s) => s.id),
-      states.map((s) => JSON.stringify(s)),
-      states.map((s) => iso(s.nextDueAt)),
-      states.map((s) => (s.entity === 'conversation' ? s.customerId : null)),
-      states.map((s) => (s.entity === 'conversation' ? s.team : null)),
-      states.map((s) => iso(openDueAt(s))),
-    ],
-  );
+  await upsertEntities(db, states);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -36,6 +36,28 @@ export function openDueAt(state: EntityState): number | null {
   return earliest;
 }
 
+/** Writes entity states with their indexed columns (next due instant, customer, team, open due instant). */
+export async function upsertEntities(manager: { query(sql: string, params?: unknown[]): Promise<unknown> }, list: EntityState[]): Promise<void> {
+  await manager.query(
+    `INSERT INTO sla.entities (tenant_id, kind, entity_id, state, next_due_at, customer_id, team, open_due_at, updated_at)
+     SELECT t, k, i, s, d, c, tm, o, now()
+       FROM unnest($1::uuid[], $2::text[], $3::text[], $4::jsonb[], $5::timestamptz[], $6::text[], $7::text[], $8::timestamptz[]) AS r(t, k, i, s, d, c, tm, o)
+     ON CONFLICT (tenant_id, kind, entity_id) DO UPDATE
+       SET state = EXCLUDED.state, next_due_at = EXCLUDED.next_due_at, customer_id = EXCLUDED.customer_id,
+           team = EXCLUDED.team, open_due_at = EXCLUDED.open_due_at, updated_at = now()`,
+    [
+      list.map((s) => s.tenant),
+      list.map((s) => s.entity),
+      list.map((s) => s.id),
+      list.map((s) => JSON.stringify(s)),
+      list.map((s) => isoOrNull(s.nextDueAt)),
+      list.map((s) => (s.entity === 'conversation' ? s.customerId : null)),
+      list.map((s) => (s.entity === 'conversation' ? s.team : null)),
+      list.map((s) => isoOrNull(openDueAt(s))),
+    ],
+  );
+}
+
 interface OutputRecord {
   tenantId: string;
   eventId: string;
@@ -159,25 +181,7 @@ export class SlaEffects {
   private async writeEntities(manager: EntityManager): Promise<void> {
     if (this.changed.size === 0) return;
     // In key order, like the loads, so that concurrent writers lock rows in the same order.
-    const list = [...this.changed.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, state]) => state);
-    await manager.query(
-      `INSERT INTO sla.entities (tenant_id, kind, entity_id, state, next_due_at, customer_id, team, open_due_at, updated_at)
-       SELECT t, k, i, s, d, c, tm, o, now()
-         FROM unnest($1::uuid[], $2::text[], $3::text[], $4::jsonb[], $5::timestamptz[], $6::text[], $7::text[], $8::timestamptz[]) AS r(t, k, i, s, d, c, tm, o)
-       ON CONFLICT (tenant_id, kind, entity_id) DO UPDATE
-         SET state = EXCLUDED.state, next_due_at = EXCLUDED.next_due_at, customer_id = EXCLUDED.customer_id,
-             team = EXCLUDED.team, open_due_at = EXCLUDED.open_due_at, updated_at = now()`,
-      [
-        list.map((s) => s.tenant),
-        list.map((s) => s.entity),
-        list.map((s) => s.id),
-        list.map((s) => JSON.stringify(s)),
-        list.map((s) => isoOrNull(s.nextDueAt)),
-        list.map((s) => (s.entity === 'conversation' ? s.customerId : null)),
-        list.map((s) => (s.entity === 'conversation' ? s.team : null)),
-        list.map((s) => isoOrNull(openDueAt(s))),
-      ],
-    );
+    await upsertEntities(manager, [...this.changed.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, state]) => state));
   }
 
   /**
