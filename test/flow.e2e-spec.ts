@@ -164,7 +164,7 @@ describe('interaction to breach webhook, end to end', () => {
       const { rows } = await db.query(`SELECT id, level FROM notifier.escalations WHERE tenant_id = $1 AND ladder_id = 'night' AND cause_key LIKE $2`, [tenantId, `%${conversationId}%`]);
       expect(rows).toEqual([{ id: expect.any(String), level: 0 }]);
       // ... the second, due a second later by wall clock, is timed for the calendar's opening.
-      const job = await steps.getJob(`${rows[0].id as string}-L1`);
+      const job = await steps.getJob(`${rows[0].id as string}-e0-s1`);
       expect(job).toBeDefined();
       expect(Math.abs((job?.timestamp ?? 0) + (job?.opts.delay ?? 0) - expectedAt)).toBeLessThan(5_000);
     } finally {

@@ -2,9 +2,11 @@ import { createServiceDataSource } from '@pw/persistence';
 
 import { loadNotifierConfig } from './config/notifier.config';
 import { DeliveryEntity } from './deliveries/delivery.entity';
+import { CustomerContactEntity } from './escalations/customer-contact.entity';
 import { EscalationEntity } from './escalations/escalation.entity';
 import { ProcessedEventEntity } from './escalations/processed-event.entity';
 import { NotifierInit1764800000003 } from './migrations/1764800000003-notifier-init';
+import { NotifierLadders1765300000006 } from './migrations/1765300000006-notifier-ladders';
 import { NotifierTenantConfigEntity } from './tenant-config/tenant-config.entity';
 
 export const NOTIFIER_SCHEMA = 'notifier';
@@ -13,8 +15,8 @@ export function notifierDataSourceOptions(url: string) {
   return {
     url,
     schema: NOTIFIER_SCHEMA,
-    entities: [NotifierTenantConfigEntity, ProcessedEventEntity, EscalationEntity, DeliveryEntity],
-    migrations: [NotifierInit1764800000003],
+    entities: [NotifierTenantConfigEntity, ProcessedEventEntity, EscalationEntity, DeliveryEntity, CustomerContactEntity],
+    migrations: [NotifierInit1764800000003, NotifierLadders1765300000006],
     applicationName: 'notifier',
   };
 }

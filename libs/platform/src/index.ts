@@ -11,3 +11,4 @@ export * from './config/version';
 export * from './http/body-parsing';
 export * from './redis/redis.health';
 export * from './async/wakeable-sleep';
+export * from './http/request-input';

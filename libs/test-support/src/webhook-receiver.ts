@@ -21,6 +21,10 @@ export class WebhookReceiver {
   private listeners: Array<(delivery: ReceivedWebhook) => void> = [];
   /** Answer with this status instead of 204 (to simulate a receiver that is down). */
   failWith: number | undefined;
+  /** Record this many requests and never answer them (a receiver cut off mid-delivery). */
+  hangNext = 0;
+  /** Requests answered with `failWith`, for tests that wait for failed attempts. */
+  refused = 0;
 
   constructor(private readonly secret: string) {}
 
@@ -30,9 +34,12 @@ export class WebhookReceiver {
       req.on('data', (chunk: Buffer) => chunks.push(chunk));
       req.on('end', () => {
         if (this.failWith) {
+          this.refused++;
           res.writeHead(this.failWith).end();
           return;
         }
+        const hang = this.hangNext > 0;
+        if (hang) this.hangNext--;
         const rawBody = Buffer.concat(chunks).toString('utf8');
         let body: unknown;
         try {
@@ -48,7 +55,7 @@ export class WebhookReceiver {
           verification: verifyWebhook(this.secret, req.headers as Record<string, string>, rawBody, Math.floor(Date.now() / 1000)),
         };
         this.received.push(delivery);
-        res.writeHead(204).end();
+        if (!hang) res.writeHead(204).end();
         for (const listener of this.listeners) listener(delivery);
       });
     });

@@ -6,6 +6,8 @@ export type DeliveryStatus = 'pending' | 'delivered' | 'dead';
 
 @Entity({ name: 'deliveries' })
 @Index('deliveries_step_contact_key', ['escalationId', 'step', 'contactId', 'channel', 'target'], { unique: true })
+@Index('deliveries_tenant_status_idx', ['tenantId', 'status'])
+@Index('deliveries_escalation_idx', ['escalationId'])
 @Index('deliveries_pending_idx', ['createdAt'], { where: `"status" = 'pending'` })
 export class DeliveryEntity {
   /** Also the `webhook-id` header: stable across retries so a receiver can drop repeats. */
@@ -30,7 +32,7 @@ export class DeliveryEntity {
   contactId!: string;
 
   @Column({ type: 'text' })
-  channel!: 'webhook' | 'email';
+  channel!: 'webhook' | 'slack' | 'email';
 
   @Column({ type: 'text' })
   target!: string;
@@ -46,6 +48,13 @@ export class DeliveryEntity {
 
   @Column({ name: 'last_error', type: 'text', nullable: true })
   lastError!: string | null;
+
+  /** Start of the retry window (24 h by default); a redelivery starts a new one. */
+  @Column({ name: 'first_attempt_at', type: 'timestamptz', nullable: true })
+  firstAttemptAt!: Date | null;
+
+  @Column({ type: 'integer', default: 0 })
+  redeliveries!: number;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;

@@ -4,6 +4,8 @@ export interface WebhookAttemptResult {
   ok: boolean;
   status?: number;
   error?: string;
+  /** No retry can help (a refused target, a permanent SMTP refusal). */
+  permanent?: boolean;
 }
 
 /** One signed POST; the caller records the attempt and decides about retries. */

@@ -22,8 +22,33 @@ export class EscalationEntity {
   @Column({ type: 'text' })
   state!: EscalationState;
 
+  /** The ladder level of the last step fired (a repeat notifies the last level again). */
   @Column({ type: 'integer', default: 0 })
   level!: number;
+
+  /** The last step fired in the current run: levels first, then repeats; -1 before the first. */
+  @Column({ type: 'integer', default: -1 })
+  step!: number;
+
+  /** How many times an ack timeout re-opened it; each run has its own job ids and step names. */
+  @Column({ type: 'integer', default: 0 })
+  epoch!: number;
+
+  /** The instant of offset zero of the current run. */
+  @Column({ name: 'anchor_at', type: 'timestamptz' })
+  anchorAt!: Date;
+
+  @Column({ name: 'acknowledged_at', type: 'timestamptz', nullable: true })
+  acknowledgedAt!: Date | null;
+
+  @Column({ name: 'acknowledged_by', type: 'text', nullable: true })
+  acknowledgedBy!: string | null;
+
+  @Column({ name: 'ack_note', type: 'text', nullable: true })
+  ackNote!: string | null;
+
+  @Column({ name: 'reopened_at', type: 'timestamptz', nullable: true })
+  reopenedAt!: Date | null;
 
   /** The ladder as it was when the escalation opened (later config versions don't change it). */
   @Column({ type: 'jsonb' })

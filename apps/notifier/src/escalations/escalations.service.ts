@@ -3,23 +3,62 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 
+import { parseDuration } from '@pw/contracts';
 import { APP_CONFIG } from '@pw/platform';
 
 import type { NotifierConfig } from '../config/notifier.config';
-import { checkWebhookTarget } from '../deliveries/webhook-target.policy';
-import { sendWebhook } from '../deliveries/webhook.sender';
+import { buildNotification } from '../deliveries/notification.builder';
 import { NotifierQueue } from '../queues/queue-names.constant';
 import { QueuesService } from '../queues/queues.service';
-import { TenantConfigService } from '../tenant-config/tenant-config.service';
-import { causeKey, CLOSING_EVENTS, ladderMatches, levelDueAt, ladderToStore, type SlaEventEnvelope, type StoredLadder } from './ladder.util';
+import { type ContactDocument, TenantConfigService } from '../tenant-config/tenant-config.service';
+import {
+  causeKey,
+  CLOSING_EVENTS,
+  deliveryStepName,
+  type LadderStep,
+  ladderMatches,
+  ladderSteps,
+  ladderToStore,
+  type SlaEventEnvelope,
+  stepDueAt,
+  type StoredLadder,
+} from './ladder.util';
 
 interface StepJob {
   escalationId: string;
-  level: number;
+  epoch: number;
+  step: number;
   delayMs: number;
 }
 
-export const DELIVERY_ATTEMPTS = 20;
+interface AckTimeoutJob {
+  escalationId: string;
+  epoch: number;
+  delayMs: number;
+}
+
+interface DeliveryJob {
+  deliveryId: string;
+  redeliveries: number;
+}
+
+interface EscalationRow {
+  id: string;
+  tenant_id: string;
+  state: 'open' | 'acknowledged' | 'resolved';
+  step: number;
+  epoch: number;
+  ladder: StoredLadder;
+  cause: SlaEventEnvelope;
+  anchor_at: Date;
+  acknowledged_at: Date | null;
+}
+
+/** BullMQ attempts are not what ends a delivery: its retry window is (see DeliveriesService). */
+export const DELIVERY_JOB_ATTEMPTS = 100_000;
+
+/** Causes that a public reply to the customer ends, whichever conversation it is in (see handlePublicReplies). */
+const CONTACT_CAUSE_PREFIXES = ['silence:', 'pattern:'];
 
 /**
  * Escalations. PostgreSQL is the record (escalations, deliveries); BullMQ only times the
@@ -62,159 +101,290 @@ export class EscalationsService {
     const key = causeKey(envelope);
     const closing = CLOSING_EVENTS[envelope.event.type];
     if (closing) {
-      await manager.query(
-        `UPDATE notifier.escalations SET state = 'resolved', resolved_at = $3, resolution = $4
-          WHERE tenant_id = $1 AND cause_key = $2 AND state <> 'resolved'`,
-        [envelope.tenantId, key, now, closing],
-      );
+      await this.resolveCauses(manager, envelope.tenantId, [key], closing, now);
       return [];
     }
     const tenant = await this.tenantConfigs.get(envelope.tenantId);
     const ladders = (tenant?.document.escalations ?? []).filter((ladder) => ladderMatches(ladder, envelope));
+    if (ladders.length === 0) return [];
+    if (CONTACT_CAUSE_PREFIXES.some((prefix) => key.startsWith(prefix)) && (await this.contactedSince(manager, envelope))) return [];
     const jobs: StepJob[] = [];
     for (const matched of ladders) {
       const ladder = ladderToStore(matched, tenant?.document.calendars);
       const id = randomUUID();
+      // An open (or acknowledged) escalation of the same cause continues as it is, with its ladder.
       const inserted: Array<{ id: string }> = await manager.query(
-        `INSERT INTO notifier.escalations (id, tenant_id, ladder_id, cause_key, state, level, ladder, cause, opened_at)
-         VALUES ($1, $2, $3, $4, 'open', -1, $5, $6, $7)
+        `INSERT INTO notifier.escalations (id, tenant_id, ladder_id, cause_key, state, level, step, epoch, ladder, cause, opened_at, anchor_at)
+         VALUES ($1, $2, $3, $4, 'open', 0, -1, 0, $5, $6, $7, $7)
          ON CONFLICT (tenant_id, ladder_id, cause_key) WHERE state <> 'resolved' DO NOTHING RETURNING id`,
         [id, envelope.tenantId, ladder.id, key, JSON.stringify(ladder), JSON.stringify(envelope), now],
       );
-      if (inserted.length > 0) jobs.push({ escalationId: id, level: 0, delayMs: levelDueAt(ladder, now.getTime(), 0) - now.getTime() });
+      if (inserted.length > 0) jobs.push({ escalationId: id, epoch: 0, step: 0, delayMs: stepDueAt(ladder, now.getTime(), 0) - now.getTime() });
     }
     return jobs;
+  }
+
+  /** A public reply that overtook the event (two topics, two consumers) means the cause is already over. */
+  private async contactedSince(manager: EntityManager, envelope: SlaEventEnvelope): Promise<boolean> {
+    const rows: Array<{ contacted: boolean }> = await manager.query(
+      `SELECT last_public_reply_at > $3::timestamptz AS contacted FROM notifier.customer_contacts WHERE tenant_id = $1 AND customer_id = $2`,
+      [envelope.tenantId, envelope.event.customerId, envelope.event.at],
+    );
+    return rows[0]?.contacted === true;
+  }
+
+  private async resolveCauses(manager: EntityManager, tenantId: string, keys: string[], resolution: string, now: Date): Promise<void> {
+    const resolved: Array<{ id: string }> = await manager.query(
+      // As a CTE: TypeORM answers a bare UPDATE … RETURNING with [rows, count].
+      `WITH resolved AS (
+         UPDATE notifier.escalations SET state = 'resolved', resolved_at = $3, resolution = $4
+          WHERE tenant_id = $1 AND cause_key = ANY($2::text[]) AND state <> 'resolved' RETURNING id)
+       SELECT id FROM resolved`,
+      [tenantId, keys, now, resolution],
+    );
+    await this.cancelPendingDeliveries(manager, resolved.map((row) => row.id), resolution);
+  }
+
+  /** Nobody is told about a cause that is over: retries still pending stop here. */
+  private async cancelPendingDeliveries(manager: EntityManager, escalationIds: string[], resolution: string): Promise<void> {
+    if (escalationIds.length === 0) return;
+    await manager.query(
+      `UPDATE notifier.deliveries SET status = 'cancelled', last_error = 'the escalation was resolved (' || $2 || ')'
+        WHERE escalation_id = ANY($1::uuid[]) AND status = 'pending'`,
+      [escalationIds, resolution],
+    );
+  }
+
+  /** Public replies (from interactions.accepted.v1) end silence and pattern escalations of that customer. */
+  async handlePublicReplies(replies: Array<{ tenantId: string; customerId: string; at: Date }>, now: Date): Promise<void> {
+    // The latest reply per customer is all that matters.
+    const latest = new Map<string, { tenantId: string; customerId: string; at: Date }>();
+    for (const reply of replies) {
+      const key = `${reply.tenantId}\u0000${reply.customerId}`;
+      const seen = latest.get(key);
+      if (!seen || seen.at < reply.at) latest.set(key, reply);
+    }
+    if (latest.size === 0) return;
+    const list = [...latest.values()].sort((a, b) => (a.tenantId + a.customerId < b.tenantId + b.customerId ? -1 : 1));
+    const tenants = list.map((r) => r.tenantId);
+    const customers = list.map((r) => r.customerId);
+    const instants = list.map((r) => r.at.toISOString());
+    await this.dataSource.transaction(async (manager) => {
+      await manager.query(
+        `INSERT INTO notifier.customer_contacts (tenant_id, customer_id, last_public_reply_at)
+         SELECT * FROM unnest($1::uuid[], $2::text[], $3::timestamptz[])
+         ON CONFLICT (tenant_id, customer_id) DO UPDATE
+           SET last_public_reply_at = GREATEST(notifier.customer_contacts.last_public_reply_at, EXCLUDED.last_public_reply_at)`,
+        [tenants, customers, instants],
+      );
+      const resolved: Array<{ id: string }> = await manager.query(
+        `WITH resolved AS (
+           UPDATE notifier.escalations e SET state = 'resolved', resolved_at = $4, resolution = 'contacted'
+             FROM unnest($1::uuid[], $2::text[], $3::timestamptz[]) AS r(tenant_id, customer_id, at)
+            WHERE e.tenant_id = r.tenant_id AND e.cause_key IN ('silence:' || r.customer_id, 'pattern:' || r.customer_id)
+              AND e.state <> 'resolved' AND (e.cause->'event'->>'at')::timestamptz < r.at
+            RETURNING e.id)
+         SELECT id FROM resolved`,
+        [tenants, customers, instants, now],
+      );
+      await this.cancelPendingDeliveries(manager, resolved.map((row) => row.id), 'contacted');
+    });
   }
 
   private async scheduleSteps(steps: StepJob[]): Promise<void> {
     for (const step of steps) {
       await this.queues.add(
         NotifierQueue.EscalationSteps,
-        `${step.escalationId}-L${step.level}`,
-        { escalationId: step.escalationId, level: step.level },
-        { delay: Math.max(0, step.delayMs), attempts: 10, backoff: { type: 'exponential', delay: 1000 } },
+        `${step.escalationId}-e${step.epoch}-s${step.step}`,
+        { escalationId: step.escalationId, epoch: step.epoch, step: step.step },
+        { delay: Math.max(0, step.delayMs), attempts: 20, backoff: { type: 'exponential', delay: 1000 } },
       );
     }
   }
 
-  /** A ladder level is due: create its deliveries (once) and schedule the next level. */
-  async runStep(escalationId: string, level: number, now: Date): Promise<void> {
-    const outcome = await this.dataSource.transaction(async (manager) => {
-      const rows: Array<{ tenant_id: string; state: string; level: number; ladder: StoredLadder; cause: SlaEventEnvelope; opened_at: Date }> =
-        await manager.query(`SELECT tenant_id, state, level, ladder, cause, opened_at FROM notifier.escalations WHERE id = $1 FOR UPDATE`, [escalationId]);
-      const escalation = rows[0];
-      if (!escalation || escalation.state !== 'open' || escalation.level >= level) return undefined;
-      const ladder = escalation.ladder;
-      const deliveryIds = await this.createDeliveries(manager, escalationId, escalation.tenant_id, ladder, level, escalation.cause);
-      await manager.query(`UPDATE notifier.escalations SET level = $2 WHERE id = $1`, [escalationId, level]);
-      const next = level + 1 < ladder.levels.length ? level + 1 : undefined;
-      const nextDelay = next === undefined ? 0 : levelDueAt(ladder, new Date(escalation.opened_at).getTime(), next) - now.getTime();
-      return { deliveryIds, next, nextDelay };
-    });
-    if (!outcome) return;
-    await this.enqueueDeliveries(outcome.deliveryIds);
-    if (outcome.next !== undefined) await this.scheduleSteps([{ escalationId, level: outcome.next, delayMs: outcome.nextDelay }]);
-  }
-
-  private async createDeliveries(
-    manager: EntityManager,
-    escalationId: string,
-    tenantId: string,
-    ladder: StoredLadder,
-    level: number,
-    cause: SlaEventEnvelope,
-  ): Promise<string[]> {
-    const tenant = await this.tenantConfigs.get(tenantId);
-    const contacts = tenant?.document.contacts ?? [];
-    const ids: string[] = [];
-    for (const name of ladder.levels[level].notify) {
-      // `team` means the contact named like the conversation's team, else the tenant's fallback.
-      const contactId = name === 'team' ? (cause.context?.team ?? 'fallback') : name;
-      const contact = contacts.find((c) => c.id === contactId) ?? (name === 'team' ? contacts.find((c) => c.id === 'fallback') : undefined);
-      if (!contact) {
-        this.logger.warn(`escalation ${escalationId}: no contact ${contactId} in tenant configuration`);
-        continue;
-      }
-      if (!contact.webhook) continue;
-      const id = randomUUID();
-      const payload = JSON.stringify({
-        type: 'escalation',
-        escalationId,
-        ladder: ladder.id,
-        level,
-        contact: contact.id,
-        cause: cause.event,
-        context: cause.context ?? {},
-      });
-      const inserted: Array<{ id: string }> = await manager.query(
-        `INSERT INTO notifier.deliveries (id, escalation_id, tenant_id, step, contact_id, channel, target, payload, status)
-         VALUES ($1, $2, $3, $4, $5, 'webhook', $6, $7, 'pending') ON CONFLICT DO NOTHING RETURNING id`,
-        [id, escalationId, tenantId, `L${level}`, contact.id, this.tenantConfigs.resolvePlaceholders(contact.webhook.url) ?? '', payload],
+  private async scheduleAckTimeouts(jobs: AckTimeoutJob[]): Promise<void> {
+    for (const job of jobs) {
+      await this.queues.add(
+        NotifierQueue.AckTimeouts,
+        `${job.escalationId}-e${job.epoch}-ack`,
+        { escalationId: job.escalationId, epoch: job.epoch },
+        { delay: Math.max(0, job.delayMs), attempts: 20, backoff: { type: 'exponential', delay: 1000 } },
       );
-      if (inserted.length > 0) ids.push(id);
     }
-    return ids;
   }
 
-  async enqueueDeliveries(ids: string[]): Promise<void> {
-    for (const id of ids) {
-      await this.queues.add(NotifierQueue.Deliveries, id, { deliveryId: id }, {
-        attempts: DELIVERY_ATTEMPTS,
+  async enqueueDeliveries(jobs: DeliveryJob[]): Promise<void> {
+    for (const job of jobs) {
+      await this.queues.add(NotifierQueue.Deliveries, `${job.deliveryId}-r${job.redeliveries}`, { deliveryId: job.deliveryId }, {
+        attempts: DELIVERY_JOB_ATTEMPTS,
         backoff: { type: 'jittered' },
       });
     }
   }
 
-  /** One delivery attempt; throws to have BullMQ retry with backoff. */
-  async deliver(deliveryId: string, attempt: number, now: Date): Promise<void> {
-    const rows: Array<{ tenant_id: string; contact_id: string; target: string; payload: string; status: string }> = await this.dataSource.query(
-      `SELECT tenant_id, contact_id, target, payload, status FROM notifier.deliveries WHERE id = $1`,
-      [deliveryId],
+  /**
+   * A ladder step is due: create its deliveries (once) and schedule the next step. A step
+   * that already fired (the job ran twice) only makes sure its follow-up jobs exist.
+   */
+  async runStep(escalationId: string, epoch: number, step: number, now: Date): Promise<void> {
+    const outcome = await this.dataSource.transaction(async (manager) => {
+      const escalation = await this.lock(manager, escalationId);
+      if (!escalation || escalation.epoch !== epoch || escalation.state !== 'open') return undefined;
+      const steps = ladderSteps(escalation.ladder);
+      if (step >= steps.length || step > escalation.step + 1) return undefined;
+      if (step <= escalation.step) {
+        if (step < escalation.step) return undefined;
+        return { deliveries: await this.pendingDeliveries(manager, escalationId), next: this.nextStep(escalation, steps, now) };
+      }
+      await this.createDeliveries(manager, escalation, steps[step]);
+      await manager.query(`UPDATE notifier.escalations SET step = $2, level = $3 WHERE id = $1`, [escalationId, step, steps[step].level]);
+      return { deliveries: await this.pendingDeliveries(manager, escalationId), next: this.nextStep({ ...escalation, step }, steps, now) };
+    });
+    if (!outcome) return;
+    await this.enqueueDeliveries(outcome.deliveries);
+    if (outcome.next) await this.scheduleSteps([outcome.next]);
+  }
+
+  private nextStep(escalation: EscalationRow, steps: LadderStep[], now: Date): StepJob | undefined {
+    const next = escalation.step + 1;
+    if (next >= steps.length) return undefined;
+    const due = stepDueAt(escalation.ladder, new Date(escalation.anchor_at).getTime(), next);
+    return { escalationId: escalation.id, epoch: escalation.epoch, step: next, delayMs: due - now.getTime() };
+  }
+
+  private async lock(manager: EntityManager, escalationId: string): Promise<EscalationRow | undefined> {
+    const rows: EscalationRow[] = await manager.query(
+      `SELECT id, tenant_id, state, step, epoch, ladder, cause, anchor_at, acknowledged_at FROM notifier.escalations WHERE id = $1 FOR UPDATE`,
+      [escalationId],
     );
-    const delivery = rows[0];
-    if (!delivery || delivery.status !== 'pending') return;
-    const target = checkWebhookTarget(delivery.target, this.config.delivery.allowHosts);
-    if (!target.ok) {
-      await this.dataSource.query(`UPDATE notifier.deliveries SET status = 'dead', last_error = $2 WHERE id = $1`, [deliveryId, target.reason]);
-      this.logger.warn(`delivery ${deliveryId} refused: ${target.reason}`);
-      return;
-    }
-    const tenant = await this.tenantConfigs.get(delivery.tenant_id);
-    const contact = tenant?.document.contacts?.find((c) => c.id === delivery.contact_id);
-    const secret = this.tenantConfigs.resolvePlaceholders(contact?.webhook?.secret);
-    const result = await sendWebhook(delivery.target, secret, deliveryId, delivery.payload, Math.floor(now.getTime() / 1000), this.config.delivery.timeoutMs);
-    if (result.ok) {
-      await this.dataSource.query(
-        `UPDATE notifier.deliveries SET status = 'delivered', attempts = attempts + 1, delivered_at = now(), last_error = NULL WHERE id = $1 AND status = 'pending'`,
-        [deliveryId],
+    return rows[0];
+  }
+
+  private async pendingDeliveries(manager: EntityManager, escalationId: string): Promise<DeliveryJob[]> {
+    const rows: Array<{ id: string; redeliveries: number }> = await manager.query(
+      `SELECT id, redeliveries FROM notifier.deliveries WHERE escalation_id = $1 AND status = 'pending'`,
+      [escalationId],
+    );
+    return rows.map((row) => ({ deliveryId: row.id, redeliveries: row.redeliveries }));
+  }
+
+  /** `team` means the contact named like the conversation's team, else the tenant's `fallback` contact. */
+  private resolveContact(contacts: ContactDocument[], name: string, cause: SlaEventEnvelope): ContactDocument | undefined {
+    if (name !== 'team') return contacts.find((contact) => contact.id === name);
+    const team = cause.context?.team;
+    return (team ? contacts.find((contact) => contact.id === team) : undefined) ?? contacts.find((contact) => contact.id === 'fallback');
+  }
+
+  private async createDeliveries(manager: EntityManager, escalation: EscalationRow, step: LadderStep): Promise<void> {
+    const tenant = await this.tenantConfigs.get(escalation.tenant_id);
+    const contacts = tenant?.document.contacts ?? [];
+    const stepName = deliveryStepName(step, escalation.epoch);
+    const rows: Array<[string, string, string, string]> = []; // contact, channel, target, payload
+    for (const name of step.notify) {
+      const contact = this.resolveContact(contacts, name, escalation.cause);
+      if (!contact) {
+        this.logger.warn(`escalation ${escalation.id}: no contact for ${name} (team ${escalation.cause.context?.team ?? '-'}) and no fallback`);
+        continue;
+      }
+      const payload = JSON.stringify(
+        buildNotification({
+          escalationId: escalation.id,
+          ladderId: escalation.ladder.id,
+          step: stepName,
+          level: step.level,
+          contactId: contact.id,
+          cause: escalation.cause,
+          publicUrl: this.config.http.publicUrl,
+          slaPublicUrl: this.config.http.slaPublicUrl,
+        }),
       );
-      return;
+      if (contact.webhook) {
+        // The target keeps its `${NAME}` placeholders: the URL may carry a token.
+        rows.push([contact.id, contact.webhook.format === 'slack' ? 'slack' : 'webhook', contact.webhook.url, payload]);
+      }
+      for (const address of contact.email ?? []) rows.push([contact.id, 'email', address, payload]);
     }
-    const dead = attempt >= DELIVERY_ATTEMPTS;
-    await this.dataSource.query(
-      `UPDATE notifier.deliveries SET attempts = attempts + 1, last_error = $2, status = CASE WHEN $3 THEN 'dead' ELSE status END WHERE id = $1`,
-      [deliveryId, result.error ?? 'failed', dead],
+    if (rows.length === 0) return;
+    await manager.query(
+      `INSERT INTO notifier.deliveries (id, escalation_id, tenant_id, step, contact_id, channel, target, payload, status)
+       SELECT gen_random_uuid(), $1, $2, $3, c, ch, t, p, 'pending'
+         FROM unnest($4::text[], $5::text[], $6::text[], $7::text[]) AS r(c, ch, t, p)
+       ON CONFLICT DO NOTHING`,
+      [escalation.id, escalation.tenant_id, stepName, rows.map((r) => r[0]), rows.map((r) => r[1]), rows.map((r) => r[2]), rows.map((r) => r[3])],
     );
-    if (!dead) throw new Error(`delivery ${deliveryId} attempt ${attempt} failed: ${result.error}`);
+  }
+
+  /**
+   * Acknowledged: the ladder stops. With an `ackTimeout`, a timer re-opens it at the step it
+   * had if the cause is still on then. Acknowledging again changes nothing.
+   */
+  async acknowledge(
+    tenantId: string,
+    escalationId: string,
+    by: string,
+    note: string | undefined,
+    now: Date,
+  ): Promise<'acknowledged' | 'already' | 'resolved' | 'unknown'> {
+    const outcome = await this.dataSource.transaction(async (manager) => {
+      const escalation = await this.lock(manager, escalationId);
+      if (!escalation || escalation.tenant_id !== tenantId) return { result: 'unknown' as const };
+      if (escalation.state === 'resolved') return { result: 'resolved' as const };
+      if (escalation.state === 'acknowledged') return { result: 'already' as const };
+      await manager.query(
+        `UPDATE notifier.escalations SET state = 'acknowledged', acknowledged_at = $2, acknowledged_by = $3, ack_note = $4 WHERE id = $1`,
+        [escalationId, now, by, note ?? null],
+      );
+      const timeout = escalation.ladder.ackTimeout ? parseDuration(escalation.ladder.ackTimeout) : undefined;
+      return { result: 'acknowledged' as const, timeout: timeout ? { escalationId, epoch: escalation.epoch, delayMs: timeout } : undefined };
+    });
+    if (outcome.result === 'acknowledged' && outcome.timeout) await this.scheduleAckTimeouts([outcome.timeout]);
+    return outcome.result;
+  }
+
+  /** The ack timeout passed and the cause is still on: open again, at the step it had. */
+  async reopenAfterAckTimeout(escalationId: string, epoch: number, now: Date): Promise<void> {
+    const step = await this.dataSource.transaction(async (manager) => {
+      const escalation = await this.lock(manager, escalationId);
+      if (!escalation || escalation.state !== 'acknowledged' || escalation.epoch !== epoch) return undefined;
+      const steps = ladderSteps(escalation.ladder);
+      const reopenAt = Math.min(Math.max(0, escalation.step), steps.length - 1);
+      // Offset zero of the new run, so that its steps keep the ladder's spacing from now on.
+      const anchor = new Date(now.getTime() - steps[reopenAt].offsetMs);
+      await manager.query(
+        `UPDATE notifier.escalations SET state = 'open', epoch = epoch + 1, step = $2, anchor_at = $3, reopened_at = $4 WHERE id = $1`,
+        [escalationId, reopenAt - 1, anchor, now],
+      );
+      this.logger.log(`escalation ${escalationId} re-opened at ${steps[reopenAt].label}: acknowledged, but the cause is still on`);
+      return { escalationId, epoch: epoch + 1, step: reopenAt, delayMs: stepDueAt(escalation.ladder, anchor.getTime(), reopenAt) - now.getTime() };
+    });
+    if (step) await this.scheduleSteps([step]);
   }
 
   /**
    * Re-creates the jobs PostgreSQL says are outstanding (Redis keeps nothing on disk here).
    * Deterministic job ids make this harmless when the jobs still exist.
    */
-  async rebuildPendingJobs(now: Date): Promise<{ steps: number; deliveries: number }> {
-    const open: Array<{ id: string; level: number; ladder: StoredLadder; opened_at: Date }> = await this.dataSource.query(
-      `SELECT id, level, ladder, opened_at FROM notifier.escalations WHERE state = 'open'`,
+  async rebuildPendingJobs(now: Date): Promise<{ steps: number; ackTimeouts: number; deliveries: number }> {
+    const active: EscalationRow[] = await this.dataSource.query(
+      `SELECT id, tenant_id, state, step, epoch, ladder, cause, anchor_at, acknowledged_at FROM notifier.escalations WHERE state IN ('open', 'acknowledged')`,
     );
     const steps: StepJob[] = [];
-    for (const escalation of open) {
-      const next = escalation.level + 1;
-      if (next >= escalation.ladder.levels.length) continue;
-      steps.push({ escalationId: escalation.id, level: next, delayMs: levelDueAt(escalation.ladder, new Date(escalation.opened_at).getTime(), next) - now.getTime() });
+    const ackTimeouts: AckTimeoutJob[] = [];
+    for (const escalation of active) {
+      if (escalation.state === 'open') {
+        const next = this.nextStep(escalation, ladderSteps(escalation.ladder), now);
+        if (next) steps.push(next);
+      } else if (escalation.ladder.ackTimeout && escalation.acknowledged_at) {
+        const timeout = parseDuration(escalation.ladder.ackTimeout) ?? 0;
+        ackTimeouts.push({ escalationId: escalation.id, epoch: escalation.epoch, delayMs: new Date(escalation.acknowledged_at).getTime() + timeout - now.getTime() });
+      }
     }
     await this.scheduleSteps(steps);
-    const pending: Array<{ id: string }> = await this.dataSource.query(`SELECT id FROM notifier.deliveries WHERE status = 'pending'`);
-    await this.enqueueDeliveries(pending.map((row) => row.id));
-    return { steps: steps.length, deliveries: pending.length };
+    await this.scheduleAckTimeouts(ackTimeouts);
+    const pending: Array<{ id: string; redeliveries: number }> = await this.dataSource.query(
+      `SELECT id, redeliveries FROM notifier.deliveries WHERE status = 'pending'`,
+    );
+    await this.enqueueDeliveries(pending.map((row) => ({ deliveryId: row.id, redeliveries: row.redeliveries })));
+    return { steps: steps.length, ackTimeouts: ackTimeouts.length, deliveries: pending.length };
   }
 }

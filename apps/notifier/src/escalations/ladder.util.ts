@@ -106,8 +106,57 @@ function calendarOf(definition: CalendarDefinition): Calendar {
  * level goes at once: it is the news itself.
  */
 export function levelDueAt(ladder: StoredLadder, openedAt: number, index: number): number {
-  const due = openedAt + levelOffsetMs(ladder, index);
+  return stepDueAt(ladder, openedAt, index);
+}
+
+/** One step of a ladder: a level (`L0`, `L1`, …) or a repeat of the last level (`R1`, `R2`, …). */
+export interface LadderStep {
+  index: number;
+  label: string;
+  /** The ladder level this step notifies (a repeat notifies the last level again). */
+  level: number;
+  notify: string[];
+  /** Milliseconds after the ladder's start at which the step is due (before the calendar). */
+  offsetMs: number;
+}
+
+/** The levels, then `repeat.times` repeats of the last level every `repeat.every`. */
+export function ladderSteps(ladder: Ladder): LadderStep[] {
+  const steps: LadderStep[] = ladder.levels.map((level, index) => ({
+    index,
+    label: `L${index}`,
+    level: index,
+    notify: level.notify,
+    offsetMs: levelOffsetMs(ladder, index),
+  }));
+  if (ladder.repeat) {
+    const every = parseDuration(ladder.repeat.every);
+    if (every === undefined || every <= 0) throw new Error(`ladder ${ladder.id}: repeat.every is a bad duration`);
+    const last = steps[steps.length - 1];
+    for (let k = 1; k <= ladder.repeat.times; k++) {
+      steps.push({ index: steps.length, label: `R${k}`, level: last.level, notify: last.notify, offsetMs: last.offsetMs + k * every });
+    }
+  }
+  return steps;
+}
+
+/**
+ * When step `index` is due for a ladder whose offset zero is `anchorAt` (the opening, or,
+ * after an ack timeout re-opened it, the re-opening minus the offset of the step it had).
+ * Steps after the first wait for the ladder's calendar to be open.
+ */
+export function stepDueAt(ladder: StoredLadder, anchorAt: number, index: number): number {
+  const due = anchorAt + ladderSteps(ladder)[index].offsetMs;
   if (index === 0 || !ladder.calendarDefinition) return due;
   return nextOpenInstant(calendarOf(ladder.calendarDefinition), due);
 }
 
+/** The delivery step name: the step's label, with the re-opening count after the first run. */
+export function deliveryStepName(step: LadderStep, epoch: number): string {
+  return epoch === 0 ? step.label : `${step.label}.${epoch}`;
+}
+
+/** An accepted interaction that is a public reply: outbound, not automated, a message or a call. */
+export function isPublicReply(event: { kind?: unknown; direction?: unknown; automated?: unknown }): boolean {
+  return (event.kind === 'message' || event.kind === 'call') && event.direction === 'outbound' && event.automated !== true;
+}

@@ -5,19 +5,30 @@ import { jitteredBackoffMs } from './backoff.util';
 describe('delivery backoff', () => {
   it('stays between half and all of the capped exponential delay', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 30 }), fc.double({ min: 0, max: 1, noNaN: true, maxExcluded: true }), (attempts, random) => {
-        const delay = jitteredBackoffMs(attempts, () => random);
-        const full = Math.min(1000 * 2 ** (attempts - 1), 2 * 3600 * 1000);
-        return delay >= full / 2 - 1 && delay <= full;
-      }),
+      fc.property(
+        fc.integer({ min: 1, max: 200 }),
+        fc.double({ min: 0, max: 1, noNaN: true, maxExcluded: true }),
+        fc.integer({ min: 1, max: 10_000 }),
+        fc.integer({ min: 10_000, max: 7_200_000 }),
+        (attempts, random, baseMs, capMs) => {
+          const delay = jitteredBackoffMs(attempts, () => random, baseMs, capMs);
+          const full = Math.min(baseMs * 2 ** (attempts - 1), capMs);
+          return delay >= full / 2 - 1 && delay <= full;
+        },
+      ),
       { numRuns: 1000 },
     );
   });
 
-  it('spreads 20 attempts over roughly a day', () => {
+  it('is jittered: two draws of the same attempt differ', () => {
+    expect(jitteredBackoffMs(5, () => 0)).not.toBe(jitteredBackoffMs(5, () => 0.99));
+  });
+
+  it('with the defaults, 24 hours hold about 30 attempts (the window ends it, not a count)', () => {
     let total = 0;
-    for (let attempt = 1; attempt < 20; attempt++) total += jitteredBackoffMs(attempt, () => 1);
-    expect(total).toBeGreaterThan(12 * 3600 * 1000);
-    expect(total).toBeLessThan(30 * 3600 * 1000);
+    let attempts = 0;
+    while (total < 24 * 3600 * 1000) total += jitteredBackoffMs(++attempts, () => 0.5);
+    expect(attempts).toBeGreaterThan(25);
+    expect(attempts).toBeLessThan(45);
   });
 });

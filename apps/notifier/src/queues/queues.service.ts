@@ -7,9 +7,11 @@ import { APP_CONFIG } from '@pw/platform';
 import type { NotifierConfig } from '../config/notifier.config';
 import { NotifierQueue } from './queue-names.constant';
 
+// PostgreSQL keeps the record of every step and attempt. A failed job is removed so that
+// re-creating it from PostgreSQL (at start, or by the periodic reconcile) is never a no-op.
 const RETENTION: Pick<JobsOptions, 'removeOnComplete' | 'removeOnFail'> = {
-  removeOnComplete: { age: 24 * 3600, count: 10_000 },
-  removeOnFail: { age: 7 * 24 * 3600, count: 10_000 },
+  removeOnComplete: { age: 3600, count: 10_000 },
+  removeOnFail: true,
 };
 
 /** The notifier's BullMQ queues and workers; Redis only times and distributes the work. */
@@ -43,6 +45,11 @@ export class QueuesService implements OnApplicationShutdown {
       prefix: this.config.queue.prefix,
       concurrency,
       settings,
+      // A job whose worker was killed goes back to the queue after the lock expires; it may
+      // run again (every effect is guarded in PostgreSQL), it must never be dropped.
+      lockDuration: this.config.queue.lockMs,
+      stalledInterval: this.config.queue.lockMs,
+      maxStalledCount: 1000,
     });
     this.workers.push(worker);
     return worker;

@@ -9,7 +9,7 @@ import type { Ladder } from '../escalations/ladder.util';
 
 export interface ContactDocument {
   id: string;
-  webhook?: { url: string; secret?: string };
+  webhook?: { url: string; secret?: string; format?: 'standard' | 'slack' };
   email?: string[];
 }
 
@@ -19,10 +19,13 @@ interface TenantDocument {
   escalations?: Ladder[];
 }
 
+/** How long a tenant's document is cached: another instance may have stored a newer version. */
+const CACHE_TTL_MS = 5_000;
+
 /** The notifier's copy of each tenant's configuration, fed from tenant.config.v1. */
 @Injectable()
 export class TenantConfigService {
-  private readonly cache = new Map<string, { version: number; document: TenantDocument }>();
+  private readonly cache = new Map<string, { version: number; document: TenantDocument; loadedAt: number }>();
 
   constructor(
     private readonly dataSource: DataSource,
@@ -42,14 +45,15 @@ export class TenantConfigService {
 
   async get(tenantId: string): Promise<{ version: number; document: TenantDocument } | undefined> {
     const cached = this.cache.get(tenantId);
-    if (cached) return cached;
+    if (cached && Date.now() - cached.loadedAt < CACHE_TTL_MS) return cached;
     const rows: Array<{ version: number; document: TenantDocument }> = await this.dataSource.query(
       `SELECT version, document FROM notifier.tenant_configs WHERE tenant_id = $1`,
       [tenantId],
     );
     if (rows.length === 0) return undefined;
-    this.cache.set(tenantId, rows[0]);
-    return rows[0];
+    const loaded = { ...rows[0], loadedAt: Date.now() };
+    this.cache.set(tenantId, loaded);
+    return loaded;
   }
 
   /** `${NAME}` placeholders (URLs, secrets) are resolved from the notifier's environment, only when used. */

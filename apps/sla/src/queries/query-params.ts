@@ -3,20 +3,7 @@ import { z } from 'zod';
 import { parseDuration } from '@pw/contracts';
 import { ProblemException } from '@pw/platform';
 
-/**
- * Query-string parsing for the questions: every bad parameter is named in a 400 problem,
- * and nothing is read from the database before the whole query string is valid.
- */
-export function parseQuery<S extends z.ZodType>(schema: S, query: unknown): z.infer<S> {
-  const result = schema.safeParse(query ?? {});
-  if (result.success) return result.data;
-  throw new ProblemException(
-    400,
-    'Bad Request',
-    'the query string is invalid',
-    result.error.issues.map((issue) => ({ field: issue.path.join('.') || '(query)', reason: issue.message })),
-  );
-}
+export { limitParam, parseQuery } from '@pw/platform';
 
 /** A config.md duration (`2h`, `1d12h`), as milliseconds. */
 export const durationParam = z.string().transform((text, ctx) => {
@@ -37,15 +24,6 @@ export const instantParam = z.string().transform((text, ctx) => {
   }
   return ms;
 });
-
-export const limitParam = (fallback: number, max: number) =>
-  z
-    .string()
-    .regex(/^\d+$/, 'expected a whole number')
-    .transform(Number)
-    .pipe(z.number().int().min(1, 'must be at least 1').max(max, `must be at most ${max}`))
-    .optional()
-    .transform((value) => value ?? fallback);
 
 /** Ids of conversations and customers as the contract allows them: non-empty, bounded. */
 export function checkId(field: string, id: string): string {

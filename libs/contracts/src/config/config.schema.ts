@@ -175,7 +175,14 @@ const emailSchema = z.string().superRefine((address, ctx) => {
 
 export const contactSchema = z.strictObject({
   id: idSchema,
-  webhook: z.strictObject({ url: urlSchema, secret: z.string().optional() }).optional(),
+  webhook: z
+    .strictObject({
+      url: urlSchema,
+      secret: z.string().optional(),
+      /** `slack`: a Slack-compatible incoming-webhook body instead of the JSON escalation (an extension of config.md). */
+      format: z.enum(['standard', 'slack']).optional(),
+    })
+    .optional(),
   email: z.array(emailSchema).optional(),
 });
 
