@@ -138,6 +138,7 @@ describe('notifier: ladders through BullMQ that reach a person once per step and
       NOTIFIER_DELIVERY_RETRY_WINDOW: '4s',
       NOTIFIER_JOB_LOCK_MS: '2000',
       NOTIFIER_RECONCILE_MS: '1000',
+      NOTIFIER_CONSUMER_SESSION_TIMEOUT_MS: '6000',
       E2E_SECRET: secret,
       E2E_MAIN: urls.main,
       E2E_FLAKY: urls.flaky,

@@ -33,6 +33,8 @@ const notifierEnvironment = z.object({
   /** SMTP for e-mail contacts (smtp:// or smtps://, credentials in the URL); unset: e-mail deliveries fail as dead letters. */
   NOTIFIER_SMTP_URL: env.url(['smtp', 'smtps'], 'smtp://127.0.0.1:25').optional(),
   NOTIFIER_MAIL_FROM: z.string().default('Promise Watch <escalations@promise-watch.invalid>'),
+  /** How soon a dead instance's partitions go to another (Kafka consumer session timeout). */
+  NOTIFIER_CONSUMER_SESSION_TIMEOUT_MS: z.coerce.number().int().min(6_000).max(300_000).default(30_000),
   NOTIFIER_QUEUE_PREFIX: z.string().regex(/^[\w-]+$/).default('pw'),
 });
 
@@ -48,6 +50,7 @@ export interface NotifierConfig extends CommonConfig {
   };
   mail: { smtpUrl: string | undefined; from: string };
   queue: { prefix: string; lockMs: number; reconcileMs: number };
+  consumer: { sessionTimeoutMs: number };
   /** The environment, only for `${NAME}` placeholders of tenant documents (contact secrets). */
   secrets: Record<string, string | undefined>;
 }
@@ -71,6 +74,7 @@ export function loadNotifierConfig(source: Record<string, string | undefined>): 
     },
     mail: { smtpUrl: parsed.NOTIFIER_SMTP_URL, from: parsed.NOTIFIER_MAIL_FROM },
     queue: { prefix: parsed.NOTIFIER_QUEUE_PREFIX, lockMs: parsed.NOTIFIER_JOB_LOCK_MS, reconcileMs: parsed.NOTIFIER_RECONCILE_MS },
+    consumer: { sessionTimeoutMs: parsed.NOTIFIER_CONSUMER_SESSION_TIMEOUT_MS },
     secrets: source,
   };
 }

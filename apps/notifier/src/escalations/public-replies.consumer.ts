@@ -1,8 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Kafka } from 'kafkajs';
 
+import { APP_CONFIG } from '@pw/platform';
 import { BatchConsumer, type ConsumedBatch, KAFKA_CLIENT, TOPICS } from '@pw/kafka';
 
+import type { NotifierConfig } from '../config/notifier.config';
 import { EscalationsService } from './escalations.service';
 import { isPublicReply } from './ladder.util';
 
@@ -15,8 +17,9 @@ export class PublicRepliesConsumer extends BatchConsumer {
   constructor(
     @Inject(KAFKA_CLIENT) kafka: Kafka,
     private readonly escalations: EscalationsService,
+    @Inject(APP_CONFIG) config: NotifierConfig,
   ) {
-    super(kafka, { groupId: 'notifier.public-replies', topics: [TOPICS.interactionsAccepted] });
+    super(kafka, { groupId: 'notifier.public-replies', topics: [TOPICS.interactionsAccepted], sessionTimeout: config.consumer.sessionTimeoutMs });
   }
 
   protected override async handleBatch({ messages }: ConsumedBatch): Promise<void> {

@@ -1,8 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Kafka } from 'kafkajs';
 
+import { APP_CONFIG } from '@pw/platform';
 import { BatchConsumer, type ConsumedBatch, KAFKA_CLIENT, TOPICS } from '@pw/kafka';
 
+import type { NotifierConfig } from '../config/notifier.config';
 import type { SlaEventEnvelope } from './ladder.util';
 import { EscalationsService } from './escalations.service';
 
@@ -12,8 +14,9 @@ export class SlaEventsConsumer extends BatchConsumer {
   constructor(
     @Inject(KAFKA_CLIENT) kafka: Kafka,
     private readonly escalations: EscalationsService,
+    @Inject(APP_CONFIG) config: NotifierConfig,
   ) {
-    super(kafka, { groupId: 'notifier.escalations', topics: [TOPICS.slaEvents] });
+    super(kafka, { groupId: 'notifier.escalations', topics: [TOPICS.slaEvents], sessionTimeout: config.consumer.sessionTimeoutMs });
   }
 
   protected override async handleBatch({ messages }: ConsumedBatch): Promise<void> {

@@ -1,8 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Kafka } from 'kafkajs';
 
+import { APP_CONFIG } from '@pw/platform';
 import { BatchConsumer, type ConsumedBatch, KAFKA_CLIENT, TOPICS } from '@pw/kafka';
 
+import type { NotifierConfig } from '../config/notifier.config';
 import { TenantConfigService } from './tenant-config.service';
 
 /** tenant.config.v1 (compacted) → the notifier's copy of each tenant's configuration. */
@@ -11,8 +13,9 @@ export class TenantConfigConsumer extends BatchConsumer {
   constructor(
     @Inject(KAFKA_CLIENT) kafka: Kafka,
     private readonly configs: TenantConfigService,
+    @Inject(APP_CONFIG) config: NotifierConfig,
   ) {
-    super(kafka, { groupId: 'notifier.tenant-config', topics: [TOPICS.tenantConfig] });
+    super(kafka, { groupId: 'notifier.tenant-config', topics: [TOPICS.tenantConfig], sessionTimeout: config.consumer.sessionTimeoutMs });
   }
 
   protected override async handleBatch({ messages }: ConsumedBatch): Promise<void> {
