@@ -370,6 +370,8 @@ describe('notifier: ladders through BullMQ that reach a person once per step and
     const { id } = await escalationOf(conversationId);
     await receivers.main.waitFor((d) => forConversation(conversationId)(d) && (d.body as Body).step === 'L2', 30_000);
     await stepCompleted(id, 0, 2);
-    expect(receivers.main.received.filter(forConversation(conversationId)).map((d) => (d.body as Body).step)).toEqual(['L0', 'L0', 'L1', 'L2']);
+    // The cut-off L0 twice (the receiver drops the repeat by its webhook-id), every other step once;
+    // the repeat may come after L1, which was already timed in Redis.
+    expect(receivers.main.received.filter(forConversation(conversationId)).map((d) => (d.body as Body).step).sort()).toEqual(['L0', 'L0', 'L1', 'L2']);
   });
 });

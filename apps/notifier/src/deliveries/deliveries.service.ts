@@ -7,6 +7,7 @@ import type { NotifierConfig } from '../config/notifier.config';
 import { EscalationsService } from '../escalations/escalations.service';
 import { TenantConfigService } from '../tenant-config/tenant-config.service';
 import { EmailSender } from './email.sender';
+import { WriteBatcher } from './write-batcher';
 import { type Notification, renderEmail, renderSlack } from './notification.builder';
 import { checkWebhookTarget } from './webhook-target.policy';
 import { sendWebhook, type WebhookAttemptResult } from './webhook.sender';
@@ -34,6 +35,18 @@ export class DeliveryRetry extends Error {}
 export class DeliveriesService implements OnApplicationShutdown {
   private readonly logger = new Logger('Deliveries');
   private readonly email: EmailSender;
+  /**
+   * Successes are recorded together: one statement and one commit for all the deliveries
+   * that finished within a few milliseconds, not one fsync each. The job completes only once
+   * its row says delivered; a crash before that sends it again, with the same webhook-id.
+   */
+  private readonly delivered = new WriteBatcher<{ id: string; at: Date }>(async (items) => {
+    await this.dataSource.query(
+      `UPDATE notifier.deliveries d SET status = 'delivered', attempts = d.attempts + 1, delivered_at = r.at, last_error = NULL
+         FROM unnest($1::uuid[], $2::timestamptz[]) AS r(id, at) WHERE d.id = r.id AND d.status = 'pending'`,
+      [items.map((item) => item.id), items.map((item) => item.at)],
+    );
+  });
 
   constructor(
     private readonly dataSource: DataSource,
@@ -46,14 +59,9 @@ export class DeliveriesService implements OnApplicationShutdown {
 
   async deliver(deliveryId: string, attempt: number, now: Date): Promise<void> {
     const rows: DeliveryRow[] = await this.dataSource.query(
-      // As a CTE: TypeORM answers a bare UPDATE … RETURNING with [rows, count].
-      `WITH attempt AS (
-         UPDATE notifier.deliveries d SET first_attempt_at = coalesce(d.first_attempt_at, $2)
-           FROM notifier.escalations e
-          WHERE d.id = $1 AND e.id = d.escalation_id
-          RETURNING d.id, d.tenant_id, d.contact_id, d.channel, d.target, d.payload, d.status, d.first_attempt_at, e.state AS escalation_state)
-       SELECT * FROM attempt`,
-      [deliveryId, now],
+      `SELECT d.id, d.tenant_id, d.contact_id, d.channel, d.target, d.payload, d.status, d.first_attempt_at, e.state AS escalation_state
+         FROM notifier.deliveries d JOIN notifier.escalations e ON e.id = d.escalation_id WHERE d.id = $1`,
+      [deliveryId],
     );
     const delivery = rows[0];
     if (!delivery || delivery.status !== 'pending') return;
@@ -63,10 +71,7 @@ export class DeliveriesService implements OnApplicationShutdown {
     }
     const result = await this.attempt(delivery, now);
     if (result.ok) {
-      await this.dataSource.query(
-        `UPDATE notifier.deliveries SET status = 'delivered', attempts = attempts + 1, delivered_at = $2, last_error = NULL WHERE id = $1 AND status = 'pending'`,
-        [deliveryId, now],
-      );
+      await this.delivered.add({ id: deliveryId, at: now });
       return;
     }
     const windowOver = now.getTime() - new Date(delivery.first_attempt_at ?? now).getTime() >= this.config.delivery.retryWindowMs;
@@ -104,7 +109,7 @@ export class DeliveriesService implements OnApplicationShutdown {
     const rows: Array<{ status: string; redeliveries: number; updated: boolean }> = await this.dataSource.query(
       `WITH target AS (SELECT id, status FROM notifier.deliveries WHERE id = $1 AND tenant_id = $2 FOR UPDATE),
             updated AS (
-              UPDATE notifier.deliveries d SET status = 'pending', first_attempt_at = NULL, last_error = NULL, redeliveries = d.redeliveries + 1
+              UPDATE notifier.deliveries d SET status = 'pending', first_attempt_at = now(), last_error = NULL, redeliveries = d.redeliveries + 1
                 FROM target WHERE d.id = target.id AND target.status IN ('dead', 'cancelled')
                 RETURNING d.redeliveries)
        SELECT target.status, (SELECT redeliveries FROM updated) AS redeliveries, EXISTS (SELECT 1 FROM updated) AS updated FROM target`,

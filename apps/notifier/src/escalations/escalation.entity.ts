@@ -4,6 +4,7 @@ export type EscalationState = 'open' | 'acknowledged' | 'resolved';
 
 @Entity({ name: 'escalations' })
 @Index('escalations_tenant_state_idx', ['tenantId', 'state'])
+@Index('escalations_next_step_idx', ['nextStepAt'], { where: `"state" = 'open' AND "next_step_at" IS NOT NULL` })
 @Index('escalations_one_open_per_cause', ['tenantId', 'ladderId', 'causeKey'], { unique: true, where: `"state" <> 'resolved'` })
 export class EscalationEntity {
   @PrimaryColumn({ type: 'uuid' })
@@ -37,6 +38,10 @@ export class EscalationEntity {
   /** The instant of offset zero of the current run. */
   @Column({ name: 'anchor_at', type: 'timestamptz' })
   anchorAt!: Date;
+
+  /** When the next step is due (null when the ladder has run out): what the reconcile reads. */
+  @Column({ name: 'next_step_at', type: 'timestamptz', nullable: true })
+  nextStepAt!: Date | null;
 
   @Column({ name: 'acknowledged_at', type: 'timestamptz', nullable: true })
   acknowledgedAt!: Date | null;

@@ -30,7 +30,7 @@ export class EscalationProcessors implements OnApplicationBootstrap, OnApplicati
       NotifierQueue.EscalationSteps,
       async (job: Job<{ escalationId: string; epoch: number; step: number }>) =>
         this.escalations.runStep(job.data.escalationId, job.data.epoch, job.data.step, new Date()),
-      10,
+      20,
     );
     this.queues.work(
       NotifierQueue.AckTimeouts,

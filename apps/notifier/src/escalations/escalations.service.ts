@@ -37,6 +37,12 @@ interface AckTimeoutJob {
   delayMs: number;
 }
 
+/** The jobs a batch of events leaves to enqueue once its transaction has committed. */
+interface OpenedWork {
+  steps: StepJob[];
+  deliveries: DeliveryJob[];
+}
+
 interface DeliveryJob {
   deliveryId: string;
   redeliveries: number;
@@ -80,48 +86,61 @@ export class EscalationsService {
   /** Handles a batch of sla.events.v1 records; duplicates (by eventId) are skipped. */
   async handleEvents(envelopes: SlaEventEnvelope[], now: Date): Promise<void> {
     if (envelopes.length === 0) return;
-    const steps = await this.dataSource.transaction(async (manager) => {
+    const work = await this.dataSource.transaction(async (manager) => {
       const fresh: Array<{ event_id: string }> = await manager.query(
         `INSERT INTO notifier.processed_events (event_id) SELECT unnest($1::text[]) ON CONFLICT DO NOTHING RETURNING event_id`,
         [envelopes.map((e) => e.eventId)],
       );
       const freshIds = new Set(fresh.map((row) => row.event_id));
-      const jobs: StepJob[] = [];
+      const collected: OpenedWork = { steps: [], deliveries: [] };
       for (const envelope of envelopes) {
         if (!freshIds.has(envelope.eventId)) continue;
         freshIds.delete(envelope.eventId); // the same id twice in one batch counts once
-        jobs.push(...(await this.applyEvent(manager, envelope, now)));
+        await this.applyEvent(manager, envelope, now, collected);
       }
-      return jobs;
+      return collected;
     });
-    await this.scheduleSteps(steps);
+    // After the commit: the jobs may run at once, and must find the rows.
+    await this.enqueueDeliveries(work.deliveries);
+    await this.scheduleSteps(work.steps);
   }
 
-  private async applyEvent(manager: EntityManager, envelope: SlaEventEnvelope, now: Date): Promise<StepJob[]> {
+  private async applyEvent(manager: EntityManager, envelope: SlaEventEnvelope, now: Date, work: OpenedWork): Promise<void> {
     const key = causeKey(envelope);
     const closing = CLOSING_EVENTS[envelope.event.type];
     if (closing) {
       await this.resolveCauses(manager, envelope.tenantId, [key], closing, now);
-      return [];
+      return;
     }
-    const tenant = await this.tenantConfigs.get(envelope.tenantId);
+    const tenant = await this.tenantConfigs.get(envelope.tenantId, manager);
     const ladders = (tenant?.document.escalations ?? []).filter((ladder) => ladderMatches(ladder, envelope));
-    if (ladders.length === 0) return [];
-    if (CONTACT_CAUSE_PREFIXES.some((prefix) => key.startsWith(prefix)) && (await this.contactedSince(manager, envelope))) return [];
-    const jobs: StepJob[] = [];
+    if (ladders.length === 0) return;
+    if (CONTACT_CAUSE_PREFIXES.some((prefix) => key.startsWith(prefix)) && (await this.contactedSince(manager, envelope))) return;
     for (const matched of ladders) {
       const ladder = ladderToStore(matched, tenant?.document.calendars);
+      const steps = ladderSteps(ladder);
       const id = randomUUID();
+      const firstDue = stepDueAt(ladder, now.getTime(), 0);
+      // A first step due now (`after: 0m`, the usual case) is taken in this transaction: no
+      // step job and no commit of its own between the breach and the page.
+      const firstNow = firstDue <= now.getTime();
+      const nextDue = firstNow ? (steps.length > 1 ? stepDueAt(ladder, now.getTime(), 1) : null) : firstDue;
       // An open (or acknowledged) escalation of the same cause continues as it is, with its ladder.
       const inserted: Array<{ id: string }> = await manager.query(
-        `INSERT INTO notifier.escalations (id, tenant_id, ladder_id, cause_key, state, level, step, epoch, ladder, cause, opened_at, anchor_at)
-         VALUES ($1, $2, $3, $4, 'open', 0, -1, 0, $5, $6, $7, $7)
+        `INSERT INTO notifier.escalations (id, tenant_id, ladder_id, cause_key, state, level, step, epoch, ladder, cause, opened_at, anchor_at, next_step_at)
+         VALUES ($1, $2, $3, $4, 'open', 0, $5, 0, $6, $7, $8, $8, $9)
          ON CONFLICT (tenant_id, ladder_id, cause_key) WHERE state <> 'resolved' DO NOTHING RETURNING id`,
-        [id, envelope.tenantId, ladder.id, key, JSON.stringify(ladder), JSON.stringify(envelope), now],
+        [id, envelope.tenantId, ladder.id, key, firstNow ? 0 : -1, JSON.stringify(ladder), JSON.stringify(envelope), now, nextDue === null ? null : new Date(nextDue)],
       );
-      if (inserted.length > 0) jobs.push({ escalationId: id, epoch: 0, step: 0, delayMs: stepDueAt(ladder, now.getTime(), 0) - now.getTime() });
+      if (inserted.length === 0) continue;
+      if (firstNow) {
+        const row: EscalationRow = { id, tenant_id: envelope.tenantId, state: 'open', step: 0, epoch: 0, ladder, cause: envelope, anchor_at: now, acknowledged_at: null };
+        work.deliveries.push(...(await this.createDeliveries(manager, row, steps[0])));
+        if (nextDue !== null) work.steps.push({ escalationId: id, epoch: 0, step: 1, delayMs: nextDue - now.getTime() });
+      } else {
+        work.steps.push({ escalationId: id, epoch: 0, step: 0, delayMs: firstDue - now.getTime() });
+      }
     }
-    return jobs;
   }
 
   /** A public reply that overtook the event (two topics, two consumers) means the cause is already over. */
@@ -237,8 +256,14 @@ export class EscalationsService {
         return { deliveries: await this.pendingDeliveries(manager, escalationId), next: this.nextStep(escalation, steps, now) };
       }
       await this.createDeliveries(manager, escalation, steps[step]);
-      await manager.query(`UPDATE notifier.escalations SET step = $2, level = $3 WHERE id = $1`, [escalationId, step, steps[step].level]);
-      return { deliveries: await this.pendingDeliveries(manager, escalationId), next: this.nextStep({ ...escalation, step }, steps, now) };
+      const next = this.nextStep({ ...escalation, step }, steps, now);
+      await manager.query(`UPDATE notifier.escalations SET step = $2, level = $3, next_step_at = $4 WHERE id = $1`, [
+        escalationId,
+        step,
+        steps[step].level,
+        next ? new Date(now.getTime() + next.delayMs) : null,
+      ]);
+      return { deliveries: await this.pendingDeliveries(manager, escalationId), next };
     });
     if (!outcome) return;
     await this.enqueueDeliveries(outcome.deliveries);
@@ -261,11 +286,13 @@ export class EscalationsService {
   }
 
   private async pendingDeliveries(manager: EntityManager, escalationId: string): Promise<DeliveryJob[]> {
-    const rows: Array<{ id: string; redeliveries: number }> = await manager.query(
-      `SELECT id, redeliveries FROM notifier.deliveries WHERE escalation_id = $1 AND status = 'pending'`,
+    // Filtered here, not in SQL: with `status` in the query the planner may pick the partial
+    // index of pending rows, which churns (pending → delivered) and is slow to scan.
+    const rows: Array<{ id: string; redeliveries: number; status: string }> = await manager.query(
+      `SELECT id, redeliveries, status FROM notifier.deliveries WHERE escalation_id = $1`,
       [escalationId],
     );
-    return rows.map((row) => ({ deliveryId: row.id, redeliveries: row.redeliveries }));
+    return rows.filter((row) => row.status === 'pending').map((row) => ({ deliveryId: row.id, redeliveries: row.redeliveries }));
   }
 
   /** `team` means the contact named like the conversation's team, else the tenant's `fallback` contact. */
@@ -275,8 +302,8 @@ export class EscalationsService {
     return (team ? contacts.find((contact) => contact.id === team) : undefined) ?? contacts.find((contact) => contact.id === 'fallback');
   }
 
-  private async createDeliveries(manager: EntityManager, escalation: EscalationRow, step: LadderStep): Promise<void> {
-    const tenant = await this.tenantConfigs.get(escalation.tenant_id);
+  private async createDeliveries(manager: EntityManager, escalation: EscalationRow, step: LadderStep): Promise<DeliveryJob[]> {
+    const tenant = await this.tenantConfigs.get(escalation.tenant_id, manager);
     const contacts = tenant?.document.contacts ?? [];
     const stepName = deliveryStepName(step, escalation.epoch);
     const rows: Array<[string, string, string, string]> = []; // contact, channel, target, payload
@@ -304,14 +331,15 @@ export class EscalationsService {
       }
       for (const address of contact.email ?? []) rows.push([contact.id, 'email', address, payload]);
     }
-    if (rows.length === 0) return;
-    await manager.query(
-      `INSERT INTO notifier.deliveries (id, escalation_id, tenant_id, step, contact_id, channel, target, payload, status)
-       SELECT gen_random_uuid(), $1, $2, $3, c, ch, t, p, 'pending'
+    if (rows.length === 0) return [];
+    const created: Array<{ id: string }> = await manager.query(
+      `INSERT INTO notifier.deliveries (id, escalation_id, tenant_id, step, contact_id, channel, target, payload, status, first_attempt_at)
+       SELECT gen_random_uuid(), $1, $2, $3, c, ch, t, p, 'pending', now()
          FROM unnest($4::text[], $5::text[], $6::text[], $7::text[]) AS r(c, ch, t, p)
-       ON CONFLICT DO NOTHING`,
+       ON CONFLICT DO NOTHING RETURNING id`,
       [escalation.id, escalation.tenant_id, stepName, rows.map((r) => r[0]), rows.map((r) => r[1]), rows.map((r) => r[2]), rows.map((r) => r[3])],
     );
+    return created.map((row) => ({ deliveryId: row.id, redeliveries: 0 }));
   }
 
   /**
@@ -351,8 +379,8 @@ export class EscalationsService {
       // Offset zero of the new run, so that its steps keep the ladder's spacing from now on.
       const anchor = new Date(now.getTime() - steps[reopenAt].offsetMs);
       await manager.query(
-        `UPDATE notifier.escalations SET state = 'open', epoch = epoch + 1, step = $2, anchor_at = $3, reopened_at = $4 WHERE id = $1`,
-        [escalationId, reopenAt - 1, anchor, now],
+        `UPDATE notifier.escalations SET state = 'open', epoch = epoch + 1, step = $2, anchor_at = $3, reopened_at = $4, next_step_at = $5 WHERE id = $1`,
+        [escalationId, reopenAt - 1, anchor, now, new Date(stepDueAt(escalation.ladder, anchor.getTime(), reopenAt))],
       );
       this.logger.log(`escalation ${escalationId} re-opened at ${steps[reopenAt].label}: acknowledged, but the cause is still on`);
       return { escalationId, epoch: epoch + 1, step: reopenAt, delayMs: stepDueAt(escalation.ladder, anchor.getTime(), reopenAt) - now.getTime() };
@@ -366,7 +394,8 @@ export class EscalationsService {
    */
   async rebuildPendingJobs(now: Date): Promise<{ steps: number; ackTimeouts: number; deliveries: number }> {
     const active: EscalationRow[] = await this.dataSource.query(
-      `SELECT id, tenant_id, state, step, epoch, ladder, cause, anchor_at, acknowledged_at FROM notifier.escalations WHERE state IN ('open', 'acknowledged')`,
+      `SELECT id, tenant_id, state, step, epoch, ladder, cause, anchor_at, acknowledged_at FROM notifier.escalations
+        WHERE (state = 'open' AND next_step_at IS NOT NULL) OR (state = 'acknowledged' AND ladder->>'ackTimeout' IS NOT NULL)`,
     );
     const steps: StepJob[] = [];
     const ackTimeouts: AckTimeoutJob[] = [];

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 
 import { APP_CONFIG } from '@pw/platform';
 import type { CalendarDefinition } from '@pw/sla-engine';
@@ -43,10 +43,15 @@ export class TenantConfigService {
     this.cache.delete(tenantId);
   }
 
-  async get(tenantId: string): Promise<{ version: number; document: TenantDocument } | undefined> {
+  /**
+   * The tenant's document. Inside a transaction pass its manager: the lookup then uses the
+   * transaction's connection instead of waiting for a second one from the pool (a pool full
+   * of transactions that each wait for one more connection never moves).
+   */
+  async get(tenantId: string, manager?: Pick<EntityManager, 'query'>): Promise<{ version: number; document: TenantDocument } | undefined> {
     const cached = this.cache.get(tenantId);
     if (cached && Date.now() - cached.loadedAt < CACHE_TTL_MS) return cached;
-    const rows: Array<{ version: number; document: TenantDocument }> = await this.dataSource.query(
+    const rows: Array<{ version: number; document: TenantDocument }> = await (manager ?? this.dataSource).query(
       `SELECT version, document FROM notifier.tenant_configs WHERE tenant_id = $1`,
       [tenantId],
     );
