@@ -211,34 +211,36 @@ export class EscalationsService {
   }
 
   private async scheduleSteps(steps: StepJob[]): Promise<void> {
-    for (const step of steps) {
-      await this.queues.add(
-        NotifierQueue.EscalationSteps,
-        `${step.escalationId}-e${step.epoch}-s${step.step}`,
-        { escalationId: step.escalationId, epoch: step.epoch, step: step.step },
-        { delay: Math.max(0, step.delayMs), attempts: 20, backoff: { type: 'exponential', delay: 1000 } },
-      );
-    }
+    await this.queues.addMany(
+      NotifierQueue.EscalationSteps,
+      steps.map((step) => ({
+        jobId: `${step.escalationId}-e${step.epoch}-s${step.step}`,
+        data: { escalationId: step.escalationId, epoch: step.epoch, step: step.step },
+        options: { delay: Math.max(0, step.delayMs), attempts: 20, backoff: { type: 'exponential', delay: 1000 } },
+      })),
+    );
   }
 
   private async scheduleAckTimeouts(jobs: AckTimeoutJob[]): Promise<void> {
-    for (const job of jobs) {
-      await this.queues.add(
-        NotifierQueue.AckTimeouts,
-        `${job.escalationId}-e${job.epoch}-ack`,
-        { escalationId: job.escalationId, epoch: job.epoch },
-        { delay: Math.max(0, job.delayMs), attempts: 20, backoff: { type: 'exponential', delay: 1000 } },
-      );
-    }
+    await this.queues.addMany(
+      NotifierQueue.AckTimeouts,
+      jobs.map((job) => ({
+        jobId: `${job.escalationId}-e${job.epoch}-ack`,
+        data: { escalationId: job.escalationId, epoch: job.epoch },
+        options: { delay: Math.max(0, job.delayMs), attempts: 20, backoff: { type: 'exponential', delay: 1000 } },
+      })),
+    );
   }
 
   async enqueueDeliveries(jobs: DeliveryJob[]): Promise<void> {
-    for (const job of jobs) {
-      await this.queues.add(NotifierQueue.Deliveries, `${job.deliveryId}-r${job.redeliveries}`, { deliveryId: job.deliveryId }, {
-        attempts: DELIVERY_JOB_ATTEMPTS,
-        backoff: { type: 'jittered' },
-      });
-    }
+    await this.queues.addMany(
+      NotifierQueue.Deliveries,
+      jobs.map((job) => ({
+        jobId: `${job.deliveryId}-r${job.redeliveries}`,
+        data: { deliveryId: job.deliveryId },
+        options: { attempts: DELIVERY_JOB_ATTEMPTS, backoff: { type: 'jittered' } },
+      })),
+    );
   }
 
   /**

@@ -16,7 +16,13 @@ export class SlaEventsConsumer extends BatchConsumer {
     private readonly escalations: EscalationsService,
     @Inject(APP_CONFIG) config: NotifierConfig,
   ) {
-    super(kafka, { groupId: 'notifier.escalations', topics: [TOPICS.slaEvents], sessionTimeout: config.consumer.sessionTimeoutMs });
+    super(kafka, {
+      groupId: 'notifier.escalations',
+      topics: [TOPICS.slaEvents],
+      sessionTimeout: config.consumer.sessionTimeoutMs,
+      // Causes are keyed by conversation or customer, so partitions never share one.
+      partitionsConcurrently: 3,
+    });
   }
 
   protected override async handleBatch({ messages }: ConsumedBatch): Promise<void> {

@@ -36,7 +36,14 @@ export class QueuesService implements OnApplicationShutdown {
 
   /** Adds a job under a deterministic id: adding the same id twice is a no-op. */
   async add(name: NotifierQueue, jobId: string, data: object, options: JobsOptions = {}): Promise<void> {
-    await this.queue(name).add(name, data, { ...options, jobId });
+    await this.addMany(name, [{ jobId, data, options }]);
+  }
+
+  /** Adds jobs in one round trip (chunks of 1,000), each under its deterministic id. */
+  async addMany(name: NotifierQueue, jobs: Array<{ jobId: string; data: object; options?: JobsOptions }>): Promise<void> {
+    for (let i = 0; i < jobs.length; i += 1000) {
+      await this.queue(name).addBulk(jobs.slice(i, i + 1000).map((job) => ({ name, data: job.data, opts: { ...job.options, jobId: job.jobId } })));
+    }
   }
 
   work(name: NotifierQueue, processor: Processor, concurrency: number, settings?: Worker['opts']['settings']): Worker {
