@@ -120,11 +120,11 @@ export class EscalationsService {
       const ladder = ladderToStore(matched, tenant?.document.calendars);
       const steps = ladderSteps(ladder);
       const id = randomUUID();
-      const firstDue = stepDueAt(ladder, now.getTime(), 0);
+      const firstDue = stepDueAt(ladder, now.getTime(), 0, steps);
       // A first step due now (`after: 0m`, the usual case) is taken in this transaction: no
       // step job and no commit of its own between the breach and the page.
       const firstNow = firstDue <= now.getTime();
-      const nextDue = firstNow ? (steps.length > 1 ? stepDueAt(ladder, now.getTime(), 1) : null) : firstDue;
+      const nextDue = firstNow ? (steps.length > 1 ? stepDueAt(ladder, now.getTime(), 1, steps) : null) : firstDue;
       // An open (or acknowledged) escalation of the same cause continues as it is, with its ladder.
       const inserted: Array<{ id: string }> = await manager.query(
         `INSERT INTO notifier.escalations (id, tenant_id, ladder_id, cause_key, state, level, step, epoch, ladder, cause, opened_at, anchor_at, next_step_at)
@@ -275,7 +275,7 @@ export class EscalationsService {
   private nextStep(escalation: EscalationRow, steps: LadderStep[], now: Date): StepJob | undefined {
     const next = escalation.step + 1;
     if (next >= steps.length) return undefined;
-    const due = stepDueAt(escalation.ladder, new Date(escalation.anchor_at).getTime(), next);
+    const due = stepDueAt(escalation.ladder, new Date(escalation.anchor_at).getTime(), next, steps);
     return { escalationId: escalation.id, epoch: escalation.epoch, step: next, delayMs: due - now.getTime() };
   }
 
@@ -380,12 +380,13 @@ export class EscalationsService {
       const reopenAt = Math.min(Math.max(0, escalation.step), steps.length - 1);
       // Offset zero of the new run, so that its steps keep the ladder's spacing from now on.
       const anchor = new Date(now.getTime() - steps[reopenAt].offsetMs);
+      const due = stepDueAt(escalation.ladder, anchor.getTime(), reopenAt, steps);
       await manager.query(
         `UPDATE notifier.escalations SET state = 'open', epoch = epoch + 1, step = $2, anchor_at = $3, reopened_at = $4, next_step_at = $5 WHERE id = $1`,
-        [escalationId, reopenAt - 1, anchor, now, new Date(stepDueAt(escalation.ladder, anchor.getTime(), reopenAt))],
+        [escalationId, reopenAt - 1, anchor, now, new Date(due)],
       );
       this.logger.log(`escalation ${escalationId} re-opened at ${steps[reopenAt].label}: acknowledged, but the cause is still on`);
-      return { escalationId, epoch: epoch + 1, step: reopenAt, delayMs: stepDueAt(escalation.ladder, anchor.getTime(), reopenAt) - now.getTime() };
+      return { escalationId, epoch: epoch + 1, step: reopenAt, delayMs: due - now.getTime() };
     });
     if (step) await this.scheduleSteps([step]);
   }

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 
 import { compileCalendar, countedBetween, isOpen } from '@pw/sla-engine';
 
-import { causeKey, ladderMatches, type Ladder, ladderToStore, levelDueAt, levelOffsetMs, type SlaEventEnvelope } from './ladder.util';
+import { causeKey, ladderMatches, type Ladder, ladderToStore, stepDueAt, levelOffsetMs, type SlaEventEnvelope } from './ladder.util';
 
 const ladder: Ladder = {
   id: 'breach',
@@ -46,7 +46,7 @@ describe('ladders', () => {
   });
 });
 
-describe('levelDueAt: levels after the first wait for the ladder calendar', () => {
+describe('stepDueAt: levels after the first wait for the ladder calendar', () => {
   const officeNl = {
     id: 'office-nl',
     timezone: 'Europe/Amsterdam',
@@ -64,26 +64,26 @@ describe('levelDueAt: levels after the first wait for the ladder calendar', () =
 
   it('pages a level due on Friday night on Monday at opening; the first level at once', () => {
     const fridayNight = Date.parse('2026-12-04T22:00:00Z'); // 23:00 in Amsterdam
-    expect(levelDueAt(stored, fridayNight, 0)).toBe(fridayNight);
-    expect(new Date(levelDueAt(stored, fridayNight, 1)).toISOString()).toBe('2026-12-07T08:00:00.000Z'); // Mon 09:00 CET
+    expect(stepDueAt(stored, fridayNight, 0)).toBe(fridayNight);
+    expect(new Date(stepDueAt(stored, fridayNight, 1)).toISOString()).toBe('2026-12-07T08:00:00.000Z'); // Mon 09:00 CET
     // Open hours: exactly `after` later. Over lunch: at 13:00.
     const mondayMorning = Date.parse('2026-12-07T09:00:00Z'); // 10:00 CET
-    expect(levelDueAt(stored, mondayMorning, 1)).toBe(mondayMorning + 30 * 60_000);
-    expect(new Date(levelDueAt(stored, Date.parse('2026-12-07T11:10:00Z'), 1)).toISOString()).toBe('2026-12-07T12:00:00.000Z');
+    expect(stepDueAt(stored, mondayMorning, 1)).toBe(mondayMorning + 30 * 60_000);
+    expect(new Date(stepDueAt(stored, Date.parse('2026-12-07T11:10:00Z'), 1)).toISOString()).toBe('2026-12-07T12:00:00.000Z');
     // Christmas and Boxing Day are closed: the next Monday after them.
-    expect(new Date(levelDueAt(stored, Date.parse('2026-12-24T16:00:00Z'), 1)).toISOString()).toBe('2026-12-28T08:00:00.000Z');
+    expect(new Date(stepDueAt(stored, Date.parse('2026-12-24T16:00:00Z'), 1)).toISOString()).toBe('2026-12-28T08:00:00.000Z');
   });
 
   it('for any opening instant (DST changes included): never before `after`, open when paged, nothing open skipped', () => {
     fc.assert(
       fc.property(fc.integer({ min: Date.parse('2026-01-01T00:00:00Z'), max: Date.parse('2028-01-01T00:00:00Z') }), fc.constantFrom(1, 2), (openedAt, index) => {
         const raw = openedAt + levelOffsetMs(stored, index);
-        const due = levelDueAt(stored, openedAt, index);
+        const due = stepDueAt(stored, openedAt, index);
         expect(due).toBeGreaterThanOrEqual(raw);
         expect(isOpen(calendar, due)).toBe(true);
         expect(countedBetween(calendar, raw, due)).toBe(0);
         // Without a calendar the ladder is wall-clock time.
-        expect(levelDueAt({ ...stored, calendarDefinition: undefined }, openedAt, index)).toBe(raw);
+        expect(stepDueAt({ ...stored, calendarDefinition: undefined }, openedAt, index)).toBe(raw);
       }),
     );
   });

@@ -99,16 +99,6 @@ function calendarOf(definition: CalendarDefinition): Calendar {
   return calendar;
 }
 
-/**
- * When level `index` of an escalation opened at `openedAt` is due: `after` past the opening;
- * a level after the first that falls while the ladder's calendar is closed waits for it to
- * open (nobody is paged at midnight or on a Sunday for a business-hours promise). The first
- * level goes at once: it is the news itself.
- */
-export function levelDueAt(ladder: StoredLadder, openedAt: number, index: number): number {
-  return stepDueAt(ladder, openedAt, index);
-}
-
 /** One step of a ladder: a level (`L0`, `L1`, …) or a repeat of the last level (`R1`, `R2`, …). */
 export interface LadderStep {
   index: number;
@@ -145,8 +135,8 @@ export function ladderSteps(ladder: Ladder): LadderStep[] {
  * after an ack timeout re-opened it, the re-opening minus the offset of the step it had).
  * Steps after the first wait for the ladder's calendar to be open.
  */
-export function stepDueAt(ladder: StoredLadder, anchorAt: number, index: number): number {
-  const due = anchorAt + ladderSteps(ladder)[index].offsetMs;
+export function stepDueAt(ladder: StoredLadder, anchorAt: number, index: number, steps: LadderStep[] = ladderSteps(ladder)): number {
+  const due = anchorAt + steps[index].offsetMs;
   if (index === 0 || !ladder.calendarDefinition) return due;
   return nextOpenInstant(calendarOf(ladder.calendarDefinition), due);
 }
