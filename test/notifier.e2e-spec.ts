@@ -350,12 +350,20 @@ describe('notifier: ladders through BullMQ that reach a person once per step and
     await publishSlaEvent(breach(conversationId), { team: 'support', priority: 'normal' });
     await receivers.main.waitFor(forConversation(conversationId), 30_000);
     const { id } = await escalationOf(conversationId);
+    // Mid-ladder: L0 is on record as delivered, L1 is only a delayed job in Redis. (A kill before
+    // the record is written is the kill -9 test below: a repeat with the same webhook-id.)
+    await expectEventually(async () => {
+      const { rows } = await db.query(`SELECT step, status FROM notifier.deliveries WHERE escalation_id = $1`, [id]);
+      expect(rows).toEqual([{ step: 'L0', status: 'delivered' }]);
+    }, 30_000);
     await notifier.stop('SIGKILL');
     await redis.flushall();
     notifier = await startService('notifier', PORT, env);
     await receivers.main.waitFor((d) => forConversation(conversationId)(d) && (d.body as Body).step === 'L2', 30_000);
     await stepCompleted(id, 0, 2);
-    expect(receivers.main.received.filter(forConversation(conversationId)).map((d) => (d.body as Body).step)).toEqual(['L0', 'L1', 'L2']);
+    const received = receivers.main.received.filter(forConversation(conversationId));
+    expect(received.map((d) => (d.body as Body).step)).toEqual(['L0', 'L1', 'L2']);
+    expect(new Set(received.map((d) => d.headers['webhook-id'])).size).toBe(3);
   });
 
   it('after a kill -9 mid-delivery, delivers again with the same webhook-id and loses no step', async () => {
