@@ -60,6 +60,9 @@ export async function upsertEntities(manager: { query(sql: string, params?: unkn
 
 interface OutputRecord {
   tenantId: string;
+  /** The id of the event's first occurrence, and which occurrence this one is. */
+  baseId: string;
+  occurrence: number;
   eventId: string;
   output: OutputEvent;
   context: { channel?: string; priority?: string; team?: string; tags?: string[]; segment?: string };
@@ -89,13 +92,24 @@ export class SlaEffects {
   readonly lateness: number[] = [];
 
   /**
-   * `occurrences`: the ids given so far, by each event's first id (a repeat of an identical
-   * event gets the next occurrence); a replay shares one map across its chunks.
+   * `occurrences`: the occurrences given so far, by each event's first id (a repeat of an
+   * identical event gets the next one). A replay recomputes the tenant's whole history and
+   * shares one map across its chunks. Live processing (no map given) counts within the batch
+   * and, when it writes, after the occurrences already in the ledger: a committed output is
+   * never computed again live (its events are skipped as applied, its timer has moved on), so
+   * an identical event already recorded is an earlier occurrence, whichever batch, timer round
+   * or process computed it.
    */
   constructor(
     private readonly store: TransactionEntityStore,
-    private readonly occurrences = new Map<string, number>(),
-  ) {}
+    occurrences?: Map<string, number>,
+  ) {
+    this.continuesLedger = occurrences === undefined;
+    this.occurrences = occurrences ?? new Map();
+  }
+
+  private readonly continuesLedger: boolean;
+  private readonly occurrences: Map<string, number>;
 
   get outputCount(): number {
     return this.outputs.length;
@@ -117,11 +131,52 @@ export class SlaEffects {
     return this.finished;
   }
 
-  private nextEventId(tenantId: string, output: OutputEvent): string {
-    const first = outputEventId(tenantId, output);
-    const seen = this.occurrences.get(first) ?? 0;
-    this.occurrences.set(first, seen + 1);
-    return seen === 0 ? first : outputEventId(tenantId, output, seen);
+  private identify(tenantId: string, output: OutputEvent): Pick<OutputRecord, 'baseId' | 'occurrence' | 'eventId'> {
+    const baseId = outputEventId(tenantId, output);
+    const occurrence = this.occurrences.get(baseId) ?? 0;
+    this.occurrences.set(baseId, occurrence + 1);
+    return { baseId, occurrence, eventId: occurrence === 0 ? baseId : outputEventId(tenantId, output, occurrence) };
+  }
+
+  /**
+   * Live: shifts the occurrences of events the ledger already holds past the ones recorded (one
+   * primary-key probe for the batch; a further one per occurrence only for such repeats, which
+   * are rare: a breach retracted and breached again at the same instant).
+   */
+  private async continueLedgerOccurrences(manager: EntityManager): Promise<void> {
+    const firsts = this.outputs.filter((record) => record.occurrence === 0);
+    if (firsts.length === 0) return;
+    const recorded = async (probes: Array<{ tenantId: string; eventId: string }>): Promise<Set<string>> => {
+      const rows: Array<{ tenant_id: string; event_id: string }> = await manager.query(
+        `SELECT o.tenant_id, o.event_id FROM sla.output_events o
+           JOIN unnest($1::uuid[], $2::uuid[]) AS p(tenant_id, event_id) USING (tenant_id, event_id)`,
+        [probes.map((p) => p.tenantId), probes.map((p) => p.eventId)],
+      );
+      return new Set(rows.map((row) => `${row.tenant_id}\u0000${row.event_id}`));
+    };
+    const hits = await recorded(firsts.map((r) => ({ tenantId: r.tenantId, eventId: r.baseId })));
+    if (hits.size === 0) return;
+    // How many occurrences of each such event the ledger holds: probe 1, 2, … until one is free.
+    const held = new Map<string, { record: OutputRecord; count: number }>();
+    for (const record of firsts) {
+      const key = `${record.tenantId}\u0000${record.baseId}`;
+      if (hits.has(key)) held.set(key, { record, count: 1 });
+    }
+    for (let open = [...held.values()]; open.length > 0; ) {
+      const probes = open.map(({ record, count }) => ({ tenantId: record.tenantId, eventId: outputEventId(record.tenantId, record.output, count) }));
+      const found = await recorded(probes);
+      open = open.filter((entry, i) => {
+        if (!found.has(`${probes[i].tenantId}\u0000${probes[i].eventId}`)) return false;
+        entry.count++;
+        return true;
+      });
+    }
+    for (const record of this.outputs) {
+      const entry = held.get(`${record.tenantId}\u0000${record.baseId}`);
+      if (!entry) continue;
+      record.occurrence += entry.count;
+      record.eventId = outputEventId(record.tenantId, record.output, record.occurrence);
+    }
   }
 
   /** Takes one engine result; `agent` is who acted in the event that caused it, if any. */
@@ -134,7 +189,7 @@ export class SlaEffects {
       const customer = this.store.customer(tenantId, output.customerId);
       this.outputs.push({
         tenantId,
-        eventId: this.nextEventId(tenantId, output),
+        ...this.identify(tenantId, output),
         output,
         context: {
           channel: conversation?.channel ?? undefined,
@@ -172,6 +227,7 @@ export class SlaEffects {
    */
   async write(manager: EntityManager, options: { publishFrom?: number } = {}): Promise<{ recorded: number; queued: number }> {
     await this.writeEntities(manager);
+    if (this.continuesLedger) await this.continueLedgerOccurrences(manager);
     const outputs = await this.writeOutputs(manager, options.publishFrom ?? null);
     await this.writeFinishedClocks(manager);
     await this.writeMetrics(manager);
