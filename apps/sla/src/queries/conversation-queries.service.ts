@@ -158,12 +158,13 @@ export class ConversationQueriesService {
 
   /** What came in (the applied interactions) and what the service said (its output events), in order. */
   private async timeline(tenantId: string, conversationId: string): Promise<{ entries: unknown[]; truncated: boolean }> {
+    // Ordered by the qualified columns: a bare `seq` would be the text alias (sorting '100' before '18').
     const rows: TimelineRow[] = await this.dataSource.query(
       `SELECT * FROM (
          (SELECT 'interaction' AS source, seq::text AS seq, coalesce(received_at, (event->>'occurredAt')::timestamptz) AS at, event AS body
-            FROM sla.applied_events WHERE tenant_id = $1 AND event->>'conversationId' = $2 ORDER BY seq DESC LIMIT $3)
+            FROM sla.applied_events a WHERE tenant_id = $1 AND event->>'conversationId' = $2 ORDER BY a.seq DESC LIMIT $3)
          UNION ALL
-         (SELECT 'sla', seq::text, at, body->'event' FROM sla.output_events WHERE tenant_id = $1 AND conversation_id = $2 ORDER BY seq DESC LIMIT $3)
+         (SELECT 'sla', seq::text, at, body->'event' FROM sla.output_events o WHERE tenant_id = $1 AND conversation_id = $2 ORDER BY o.seq DESC LIMIT $3)
        ) t`,
       [tenantId, conversationId, TIMELINE_LIMIT + 1],
     );

@@ -96,8 +96,9 @@ export class TenantReplayService {
         const occurrences = new Map<string, number>();
         for (let after = '0'; ; ) {
           const rows: Array<{ seq: string; event: InteractionEvent; config_version: number | null }> = await manager.query(
-            `SELECT seq::text AS seq, event, config_version FROM sla.applied_events
-              WHERE tenant_id = $1 AND seq > $2 AND event IS NOT NULL ORDER BY seq LIMIT $3`,
+            // ORDER BY the column, not the text alias of the select list (that sorted '100' before '18').
+            `SELECT a.seq::text AS seq, a.event, a.config_version FROM sla.applied_events a
+              WHERE a.tenant_id = $1 AND a.seq > $2 AND a.event IS NOT NULL ORDER BY a.seq LIMIT $3`,
             [tenantId, after, CHUNK],
           );
           if (rows.length === 0) break;
