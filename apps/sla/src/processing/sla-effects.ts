@@ -74,6 +74,11 @@ interface FinishedClockRecord {
   context: FactContext;
 }
 
+/** The ledger's primary key (tenant, event id) as one map key. */
+function ledgerKey(tenantId: string, eventId: string): string {
+  return `${tenantId}\u0000${eventId}`;
+}
+
 function isoOrNull(ms: number | null): string | null {
   return ms === null ? null : new Date(ms).toISOString();
 }
@@ -152,27 +157,27 @@ export class SlaEffects {
            JOIN unnest($1::uuid[], $2::uuid[]) AS p(tenant_id, event_id) USING (tenant_id, event_id)`,
         [probes.map((p) => p.tenantId), probes.map((p) => p.eventId)],
       );
-      return new Set(rows.map((row) => `${row.tenant_id}\u0000${row.event_id}`));
+      return new Set(rows.map((row) => ledgerKey(row.tenant_id, row.event_id)));
     };
     const hits = await recorded(firsts.map((r) => ({ tenantId: r.tenantId, eventId: r.baseId })));
     if (hits.size === 0) return;
     // How many occurrences of each such event the ledger holds: probe 1, 2, … until one is free.
     const held = new Map<string, { record: OutputRecord; count: number }>();
     for (const record of firsts) {
-      const key = `${record.tenantId}\u0000${record.baseId}`;
+      const key = ledgerKey(record.tenantId, record.baseId);
       if (hits.has(key)) held.set(key, { record, count: 1 });
     }
     for (let open = [...held.values()]; open.length > 0; ) {
       const probes = open.map(({ record, count }) => ({ tenantId: record.tenantId, eventId: outputEventId(record.tenantId, record.output, count) }));
       const found = await recorded(probes);
       open = open.filter((entry, i) => {
-        if (!found.has(`${probes[i].tenantId}\u0000${probes[i].eventId}`)) return false;
+        if (!found.has(ledgerKey(probes[i].tenantId, probes[i].eventId))) return false;
         entry.count++;
         return true;
       });
     }
     for (const record of this.outputs) {
-      const entry = held.get(`${record.tenantId}\u0000${record.baseId}`);
+      const entry = held.get(ledgerKey(record.tenantId, record.baseId));
       if (!entry) continue;
       record.occurrence += entry.count;
       record.eventId = outputEventId(record.tenantId, record.output, record.occurrence);
