@@ -6,8 +6,8 @@ import { APP_CONFIG } from '@pw/platform';
 import type { NotifierConfig } from '../config/notifier.config';
 import { EscalationsService } from '../escalations/escalations.service';
 import { TenantConfigService } from '../tenant-config/tenant-config.service';
+import { CoalescingBatcher } from './coalescing-batcher';
 import { EmailSender } from './email.sender';
-import { WriteBatcher } from './write-batcher';
 import { type Notification, renderEmail, renderSlack } from './notification.builder';
 import { checkWebhookTarget } from './webhook-target.policy';
 import { sendWebhook, type WebhookAttemptResult } from './webhook.sender';
@@ -40,12 +40,23 @@ export class DeliveriesService implements OnApplicationShutdown {
    * that finished within a few milliseconds, not one fsync each. The job completes only once
    * its row says delivered; a crash before that sends it again, with the same webhook-id.
    */
-  private readonly delivered = new WriteBatcher<{ id: string; at: Date }>(async (items) => {
+  private readonly delivered = new CoalescingBatcher<{ id: string; at: Date }>(async (items) => {
     await this.dataSource.query(
       `UPDATE notifier.deliveries d SET status = 'delivered', attempts = d.attempts + 1, delivered_at = r.at, last_error = NULL
          FROM unnest($1::uuid[], $2::timestamptz[]) AS r(id, at) WHERE d.id = r.id AND d.status = 'pending'`,
       [items.map((item) => item.id), items.map((item) => item.at)],
     );
+  });
+
+  /** The rows of concurrent attempts are read by one statement, not one round trip each. */
+  private readonly rows = new CoalescingBatcher<string, DeliveryRow | undefined>(async (ids) => {
+    const found: DeliveryRow[] = await this.dataSource.query(
+      `SELECT d.id, d.tenant_id, d.contact_id, d.channel, d.target, d.payload, d.status, d.first_attempt_at, e.state AS escalation_state
+         FROM notifier.deliveries d JOIN notifier.escalations e ON e.id = d.escalation_id WHERE d.id = ANY($1::uuid[])`,
+      [ids],
+    );
+    const byId = new Map(found.map((row) => [row.id, row]));
+    return ids.map((id) => byId.get(id));
   });
 
   constructor(
@@ -58,12 +69,7 @@ export class DeliveriesService implements OnApplicationShutdown {
   }
 
   async deliver(deliveryId: string, attempt: number, now: Date): Promise<void> {
-    const rows: DeliveryRow[] = await this.dataSource.query(
-      `SELECT d.id, d.tenant_id, d.contact_id, d.channel, d.target, d.payload, d.status, d.first_attempt_at, e.state AS escalation_state
-         FROM notifier.deliveries d JOIN notifier.escalations e ON e.id = d.escalation_id WHERE d.id = $1`,
-      [deliveryId],
-    );
-    const delivery = rows[0];
+    const delivery = await this.rows.add(deliveryId);
     if (!delivery || delivery.status !== 'pending') return;
     if (delivery.escalation_state === 'resolved') {
       await this.finish(deliveryId, 'cancelled', 'the escalation was resolved');

@@ -19,6 +19,7 @@ import {
   ladderMatches,
   ladderSteps,
   ladderToStore,
+  roundsByKey,
   type SlaEventEnvelope,
   stepDueAt,
   type StoredLadder,
@@ -46,6 +47,17 @@ interface OpenedWork {
 interface DeliveryJob {
   deliveryId: string;
   redeliveries: number;
+}
+
+/** A delivery to create: one contact, one channel, one target, the notification it carries. */
+interface DeliveryRowInput {
+  escalation_id: string;
+  tenant_id: string;
+  step: string;
+  contact_id: string;
+  channel: 'webhook' | 'slack' | 'email';
+  target: string;
+  payload: string;
 }
 
 interface EscalationRow {
@@ -92,12 +104,14 @@ export class EscalationsService {
         [envelopes.map((e) => e.eventId)],
       );
       const freshIds = new Set(fresh.map((row) => row.event_id));
-      const collected: OpenedWork = { steps: [], deliveries: [] };
+      const events: SlaEventEnvelope[] = [];
       for (const envelope of envelopes) {
-        if (!freshIds.has(envelope.eventId)) continue;
-        freshIds.delete(envelope.eventId); // the same id twice in one batch counts once
-        await this.applyEvent(manager, envelope, now, collected);
+        if (!freshIds.delete(envelope.eventId)) continue; // known, or the same id twice in one batch
+        events.push(envelope);
       }
+      const collected: OpenedWork = { steps: [], deliveries: [] };
+      // One cause's events in their order; different causes never touch the same rows.
+      for (const round of roundsByKey(events, (e) => `${e.tenantId}\u0000${causeKey(e)}`)) await this.applyRound(manager, round, now, collected);
       return collected;
     });
     // After the commit: the jobs may run at once, and must find the rows.
@@ -105,42 +119,69 @@ export class EscalationsService {
     await this.scheduleSteps(work.steps);
   }
 
-  private async applyEvent(manager: EntityManager, envelope: SlaEventEnvelope, now: Date, work: OpenedWork): Promise<void> {
-    const key = causeKey(envelope);
-    const closing = CLOSING_EVENTS[envelope.event.type];
-    if (closing) {
-      await this.resolveCauses(manager, envelope.tenantId, [key], closing, now);
-      return;
-    }
-    const tenant = await this.tenantConfigs.get(envelope.tenantId, manager);
-    const ladders = (tenant?.document.escalations ?? []).filter((ladder) => ladderMatches(ladder, envelope));
-    if (ladders.length === 0) return;
-    if (CONTACT_CAUSE_PREFIXES.some((prefix) => key.startsWith(prefix)) && (await this.contactedSince(manager, envelope))) return;
-    for (const matched of ladders) {
-      const ladder = ladderToStore(matched, tenant?.document.calendars);
-      const steps = ladderSteps(ladder);
-      const id = randomUUID();
-      const firstDue = stepDueAt(ladder, now.getTime(), 0, steps);
-      // A first step due now (`after: 0m`, the usual case) is taken in this transaction: no
-      // step job and no commit of its own between the breach and the page.
-      const firstNow = firstDue <= now.getTime();
-      const nextDue = firstNow ? (steps.length > 1 ? stepDueAt(ladder, now.getTime(), 1, steps) : null) : firstDue;
-      // An open (or acknowledged) escalation of the same cause continues as it is, with its ladder.
-      const inserted: Array<{ id: string }> = await manager.query(
-        `INSERT INTO notifier.escalations (id, tenant_id, ladder_id, cause_key, state, level, step, epoch, ladder, cause, opened_at, anchor_at, next_step_at)
-         VALUES ($1, $2, $3, $4, 'open', 0, $5, 0, $6, $7, $8, $8, $9)
-         ON CONFLICT (tenant_id, ladder_id, cause_key) WHERE state <> 'resolved' DO NOTHING RETURNING id`,
-        [id, envelope.tenantId, ladder.id, key, firstNow ? 0 : -1, JSON.stringify(ladder), JSON.stringify(envelope), now, nextDue === null ? null : new Date(nextDue)],
-      );
-      if (inserted.length === 0) continue;
-      if (firstNow) {
-        const row: EscalationRow = { id, tenant_id: envelope.tenantId, state: 'open', step: 0, epoch: 0, ladder, cause: envelope, anchor_at: now, acknowledged_at: null };
-        work.deliveries.push(...(await this.createDeliveries(manager, row, steps[0])));
-        if (nextDue !== null) work.steps.push({ escalationId: id, epoch: 0, step: 1, delayMs: nextDue - now.getTime() });
-      } else {
-        work.steps.push({ escalationId: id, epoch: 0, step: 0, delayMs: firstDue - now.getTime() });
+  /** Events of distinct causes: a few set-based statements for all of them, not a few each. */
+  private async applyRound(manager: EntityManager, round: SlaEventEnvelope[], now: Date, work: OpenedWork): Promise<void> {
+    const closing: Array<{ tenantId: string; causeKey: string; resolution: string }> = [];
+    const opening: Array<{ row: EscalationRow; steps: LadderStep[]; ladderId: string; causeKey: string; firstNow: boolean; firstDue: number; nextDue: number | null }> = [];
+    for (const envelope of round) {
+      const key = causeKey(envelope);
+      const resolution = CLOSING_EVENTS[envelope.event.type];
+      if (resolution) {
+        closing.push({ tenantId: envelope.tenantId, causeKey: key, resolution });
+        continue;
+      }
+      const tenant = await this.tenantConfigs.get(envelope.tenantId, manager);
+      const ladders = (tenant?.document.escalations ?? []).filter((ladder) => ladderMatches(ladder, envelope));
+      if (ladders.length === 0) continue;
+      if (CONTACT_CAUSE_PREFIXES.some((prefix) => key.startsWith(prefix)) && (await this.contactedSince(manager, envelope))) continue;
+      for (const matched of ladders) {
+        const ladder = ladderToStore(matched, tenant?.document.calendars);
+        const steps = ladderSteps(ladder);
+        const firstDue = stepDueAt(ladder, now.getTime(), 0, steps);
+        // A first step due now (`after: 0m`, the usual case) is taken in this transaction: no
+        // step job and no commit of its own between the breach and the page.
+        const firstNow = firstDue <= now.getTime();
+        const nextDue = firstNow ? (steps.length > 1 ? stepDueAt(ladder, now.getTime(), 1, steps) : null) : firstDue;
+        const row: EscalationRow = { id: randomUUID(), tenant_id: envelope.tenantId, state: 'open', step: firstNow ? 0 : -1, epoch: 0, ladder, cause: envelope, anchor_at: now, acknowledged_at: null };
+        opening.push({ row, steps, ladderId: ladder.id, causeKey: key, firstNow, firstDue, nextDue });
       }
     }
+    await this.resolveCauses(manager, closing, now);
+    if (opening.length === 0) return;
+    // An open (or acknowledged) escalation of the same cause continues as it is, with its ladder.
+    const inserted: Array<{ id: string }> = await manager.query(
+      `INSERT INTO notifier.escalations (id, tenant_id, ladder_id, cause_key, state, level, step, epoch, ladder, cause, opened_at, anchor_at, next_step_at)
+       SELECT r.id, r.tenant_id, r.ladder_id, r.cause_key, 'open', 0, r.step, 0, r.ladder, r.cause, $1, $1, r.next_step_at
+         FROM jsonb_to_recordset($2::jsonb) AS r(id uuid, tenant_id uuid, ladder_id text, cause_key text, step int, ladder jsonb, cause jsonb, next_step_at timestamptz)
+       ON CONFLICT (tenant_id, ladder_id, cause_key) WHERE state <> 'resolved' DO NOTHING RETURNING id`,
+      [
+        now,
+        JSON.stringify(
+          opening.map((o) => ({
+            id: o.row.id,
+            tenant_id: o.row.tenant_id,
+            ladder_id: o.ladderId,
+            cause_key: o.causeKey,
+            step: o.row.step,
+            ladder: o.row.ladder,
+            cause: o.row.cause,
+            next_step_at: o.nextDue === null ? null : new Date(o.nextDue).toISOString(),
+          })),
+        ),
+      ],
+    );
+    const insertedIds = new Set(inserted.map((r) => r.id));
+    const deliveries: DeliveryRowInput[] = [];
+    for (const o of opening) {
+      if (!insertedIds.has(o.row.id)) continue;
+      if (o.firstNow) {
+        deliveries.push(...(await this.deliveryRows(manager, o.row, o.steps[0])));
+        if (o.nextDue !== null) work.steps.push({ escalationId: o.row.id, epoch: 0, step: 1, delayMs: o.nextDue - now.getTime() });
+      } else {
+        work.steps.push({ escalationId: o.row.id, epoch: 0, step: 0, delayMs: o.firstDue - now.getTime() });
+      }
+    }
+    work.deliveries.push(...(await this.insertDeliveries(manager, deliveries)));
   }
 
   /** A public reply that overtook the event (two topics, two consumers) means the cause is already over. */
@@ -152,25 +193,28 @@ export class EscalationsService {
     return rows[0]?.contacted === true;
   }
 
-  private async resolveCauses(manager: EntityManager, tenantId: string, keys: string[], resolution: string, now: Date): Promise<void> {
-    const resolved: Array<{ id: string }> = await manager.query(
+  private async resolveCauses(manager: EntityManager, causes: Array<{ tenantId: string; causeKey: string; resolution: string }>, now: Date): Promise<void> {
+    if (causes.length === 0) return;
+    const resolved: Array<{ id: string; resolution: string }> = await manager.query(
       // As a CTE: TypeORM answers a bare UPDATE … RETURNING with [rows, count].
       `WITH resolved AS (
-         UPDATE notifier.escalations SET state = 'resolved', resolved_at = $3, resolution = $4
-          WHERE tenant_id = $1 AND cause_key = ANY($2::text[]) AND state <> 'resolved' RETURNING id)
-       SELECT id FROM resolved`,
-      [tenantId, keys, now, resolution],
+         UPDATE notifier.escalations e SET state = 'resolved', resolved_at = $4, resolution = r.resolution
+           FROM unnest($1::uuid[], $2::text[], $3::text[]) AS r(tenant_id, cause_key, resolution)
+          WHERE e.tenant_id = r.tenant_id AND e.cause_key = r.cause_key AND e.state <> 'resolved' RETURNING e.id, r.resolution)
+       SELECT id, resolution FROM resolved`,
+      [causes.map((c) => c.tenantId), causes.map((c) => c.causeKey), causes.map((c) => c.resolution), now],
     );
-    await this.cancelPendingDeliveries(manager, resolved.map((row) => row.id), resolution);
+    await this.cancelPendingDeliveries(manager, resolved);
   }
 
   /** Nobody is told about a cause that is over: retries still pending stop here. */
-  private async cancelPendingDeliveries(manager: EntityManager, escalationIds: string[], resolution: string): Promise<void> {
-    if (escalationIds.length === 0) return;
+  private async cancelPendingDeliveries(manager: EntityManager, resolved: Array<{ id: string; resolution: string }>): Promise<void> {
+    if (resolved.length === 0) return;
     await manager.query(
-      `UPDATE notifier.deliveries SET status = 'cancelled', last_error = 'the escalation was resolved (' || $2 || ')'
-        WHERE escalation_id = ANY($1::uuid[]) AND status = 'pending'`,
-      [escalationIds, resolution],
+      `UPDATE notifier.deliveries d SET status = 'cancelled', last_error = 'the escalation was resolved (' || r.resolution || ')'
+         FROM unnest($1::uuid[], $2::text[]) AS r(id, resolution)
+        WHERE d.escalation_id = r.id AND d.status = 'pending'`,
+      [resolved.map((r) => r.id), resolved.map((r) => r.resolution)],
     );
   }
 
@@ -196,17 +240,17 @@ export class EscalationsService {
            SET last_public_reply_at = GREATEST(notifier.customer_contacts.last_public_reply_at, EXCLUDED.last_public_reply_at)`,
         [tenants, customers, instants],
       );
-      const resolved: Array<{ id: string }> = await manager.query(
+      const resolved: Array<{ id: string; resolution: string }> = await manager.query(
         `WITH resolved AS (
            UPDATE notifier.escalations e SET state = 'resolved', resolved_at = $4, resolution = 'contacted'
              FROM unnest($1::uuid[], $2::text[], $3::timestamptz[]) AS r(tenant_id, customer_id, at)
             WHERE e.tenant_id = r.tenant_id AND e.cause_key IN ('silence:' || r.customer_id, 'pattern:' || r.customer_id)
               AND e.state <> 'resolved' AND (e.cause->'event'->>'at')::timestamptz < r.at
-            RETURNING e.id)
-         SELECT id FROM resolved`,
+            RETURNING e.id, e.resolution)
+         SELECT id, resolution FROM resolved`,
         [tenants, customers, instants, now],
       );
-      await this.cancelPendingDeliveries(manager, resolved.map((row) => row.id), 'contacted');
+      await this.cancelPendingDeliveries(manager, resolved);
     });
   }
 
@@ -257,7 +301,7 @@ export class EscalationsService {
         if (step < escalation.step) return undefined;
         return { deliveries: await this.pendingDeliveries(manager, escalationId), next: this.nextStep(escalation, steps, now) };
       }
-      await this.createDeliveries(manager, escalation, steps[step]);
+      await this.insertDeliveries(manager, await this.deliveryRows(manager, escalation, steps[step]));
       const next = this.nextStep({ ...escalation, step }, steps, now);
       await manager.query(`UPDATE notifier.escalations SET step = $2, level = $3, next_step_at = $4 WHERE id = $1`, [
         escalationId,
@@ -304,11 +348,12 @@ export class EscalationsService {
     return (team ? contacts.find((contact) => contact.id === team) : undefined) ?? contacts.find((contact) => contact.id === 'fallback');
   }
 
-  private async createDeliveries(manager: EntityManager, escalation: EscalationRow, step: LadderStep): Promise<DeliveryJob[]> {
+  /** The deliveries of one step of one escalation: one per contact and channel. */
+  private async deliveryRows(manager: EntityManager, escalation: EscalationRow, step: LadderStep): Promise<DeliveryRowInput[]> {
     const tenant = await this.tenantConfigs.get(escalation.tenant_id, manager);
     const contacts = tenant?.document.contacts ?? [];
     const stepName = deliveryStepName(step, escalation.epoch);
-    const rows: Array<[string, string, string, string]> = []; // contact, channel, target, payload
+    const rows: DeliveryRowInput[] = [];
     for (const name of step.notify) {
       const contact = this.resolveContact(contacts, name, escalation.cause);
       if (!contact) {
@@ -327,19 +372,23 @@ export class EscalationsService {
           slaPublicUrl: this.config.http.slaPublicUrl,
         }),
       );
-      if (contact.webhook) {
-        // The target keeps its `${NAME}` placeholders: the URL may carry a token.
-        rows.push([contact.id, contact.webhook.format === 'slack' ? 'slack' : 'webhook', contact.webhook.url, payload]);
-      }
-      for (const address of contact.email ?? []) rows.push([contact.id, 'email', address, payload]);
+      const row = { escalation_id: escalation.id, tenant_id: escalation.tenant_id, step: stepName, contact_id: contact.id, payload };
+      // The target keeps its `${NAME}` placeholders: the URL may carry a token.
+      if (contact.webhook) rows.push({ ...row, channel: contact.webhook.format === 'slack' ? 'slack' : 'webhook', target: contact.webhook.url });
+      for (const address of contact.email ?? []) rows.push({ ...row, channel: 'email', target: address });
     }
+    return rows;
+  }
+
+  /** Creates deliveries once: a step that runs again finds them there and creates none. */
+  private async insertDeliveries(manager: EntityManager, rows: DeliveryRowInput[]): Promise<DeliveryJob[]> {
     if (rows.length === 0) return [];
     const created: Array<{ id: string }> = await manager.query(
       `INSERT INTO notifier.deliveries (id, escalation_id, tenant_id, step, contact_id, channel, target, payload, status, first_attempt_at)
-       SELECT gen_random_uuid(), $1, $2, $3, c, ch, t, p, 'pending', now()
-         FROM unnest($4::text[], $5::text[], $6::text[], $7::text[]) AS r(c, ch, t, p)
+       SELECT gen_random_uuid(), r.escalation_id, r.tenant_id, r.step, r.contact_id, r.channel, r.target, r.payload, 'pending', now()
+         FROM jsonb_to_recordset($1::jsonb) AS r(escalation_id uuid, tenant_id uuid, step text, contact_id text, channel text, target text, payload text)
        ON CONFLICT DO NOTHING RETURNING id`,
-      [escalation.id, escalation.tenant_id, stepName, rows.map((r) => r[0]), rows.map((r) => r[1]), rows.map((r) => r[2]), rows.map((r) => r[3])],
+      [JSON.stringify(rows)],
     );
     return created.map((row) => ({ deliveryId: row.id, redeliveries: 0 }));
   }

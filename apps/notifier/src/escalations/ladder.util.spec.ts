@@ -2,7 +2,7 @@ import fc from 'fast-check';
 
 import { compileCalendar, countedBetween, isOpen } from '@pw/sla-engine';
 
-import { causeKey, ladderMatches, type Ladder, ladderToStore, stepDueAt, levelOffsetMs, type SlaEventEnvelope } from './ladder.util';
+import { causeKey, ladderMatches, type Ladder, ladderToStore, levelOffsetMs, roundsByKey, type SlaEventEnvelope, stepDueAt } from './ladder.util';
 
 const ladder: Ladder = {
   id: 'breach',
@@ -86,5 +86,25 @@ describe('stepDueAt: levels after the first wait for the ladder calendar', () =>
         expect(stepDueAt({ ...stored, calendarDefinition: undefined }, openedAt, index)).toBe(raw);
       }),
     );
+  });
+});
+
+describe('roundsByKey', () => {
+  it('puts each key at most once in a round and keeps its order across rounds', () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.constantFrom('a', 'b', 'c', 'd'), fc.nat()), { maxLength: 40 }), (items) => {
+        const rounds = roundsByKey(items, ([key]) => key);
+        expect(rounds.flat()).toHaveLength(items.length);
+        for (const round of rounds) expect(new Set(round.map(([key]) => key)).size).toBe(round.length);
+        for (const key of ['a', 'b', 'c', 'd']) {
+          const inOrder = items.filter(([k]) => k === key);
+          expect(rounds.flatMap((round) => round.filter(([k]) => k === key))).toEqual(inOrder);
+        }
+      }),
+    );
+  });
+
+  it('keeps a batch of distinct keys in one round', () => {
+    expect(roundsByKey(['x', 'y', 'z'], (key) => key)).toEqual([['x', 'y', 'z']]);
   });
 });

@@ -150,3 +150,20 @@ export function deliveryStepName(step: LadderStep, epoch: number): string {
 export function isPublicReply(event: { kind?: unknown; direction?: unknown; automated?: unknown }): boolean {
   return (event.kind === 'message' || event.kind === 'call') && event.direction === 'outbound' && event.automated !== true;
 }
+
+/**
+ * Splits a batch into rounds in which each key occurs at most once, keeping each key's
+ * events in order across rounds: the events of one round are independent of each other
+ * and can be applied by set-based statements.
+ */
+export function roundsByKey<T>(items: readonly T[], keyOf: (item: T) => string): T[][] {
+  const rounds: T[][] = [];
+  const seen = new Map<string, number>();
+  for (const item of items) {
+    const key = keyOf(item);
+    const round = seen.get(key) ?? 0;
+    seen.set(key, round + 1);
+    (rounds[round] ??= []).push(item);
+  }
+  return rounds;
+}

@@ -1,10 +1,10 @@
-import { WriteBatcher } from './write-batcher';
+import { CoalescingBatcher } from './coalescing-batcher';
 
-describe('WriteBatcher', () => {
-  it('sends the first write alone and gathers the ones that arrive meanwhile', async () => {
+describe('CoalescingBatcher', () => {
+  it('sends the first call alone and gathers the ones that arrive meanwhile', async () => {
     const batches: number[][] = [];
     let release: () => void = () => undefined;
-    const batcher = new WriteBatcher<number>(async (items) => {
+    const batcher = new CoalescingBatcher<number>(async (items) => {
       batches.push(items);
       if (batches.length === 1) await new Promise<void>((resolve) => (release = resolve));
     });
@@ -15,9 +15,14 @@ describe('WriteBatcher', () => {
     expect(batches).toEqual([[1], [2, 3, 4]]);
   });
 
-  it('rejects every caller of a failed write, and goes on with the next', async () => {
+  it("answers each caller with its own item's result", async () => {
+    const batcher = new CoalescingBatcher<number, string>(async (items) => items.map((n) => `n${n * 10}`));
+    await expect(Promise.all([3, 1, 2].map((n) => batcher.add(n)))).resolves.toEqual(['n30', 'n10', 'n20']);
+  });
+
+  it('rejects every caller of a failed batch, and goes on with the next', async () => {
     let calls = 0;
-    const batcher = new WriteBatcher<number>(async () => {
+    const batcher = new CoalescingBatcher<number>(async () => {
       calls++;
       if (calls === 1) throw new Error('down');
     });
@@ -27,7 +32,7 @@ describe('WriteBatcher', () => {
 
   it('caps a batch', async () => {
     const sizes: number[] = [];
-    const batcher = new WriteBatcher<number>(async (items) => {
+    const batcher = new CoalescingBatcher<number>(async (items) => {
       sizes.push(items.length);
     }, 2);
     await Promise.all([1, 2, 3, 4, 5].map((n) => batcher.add(n)));
