@@ -1,3 +1,5 @@
+import { request } from 'undici';
+
 import { signWebhook } from '@pw/webhooks';
 
 export interface WebhookAttemptResult {
@@ -21,10 +23,12 @@ export async function sendWebhook(
   if (secret) Object.assign(headers, signWebhook(secret, webhookId, nowSeconds, body));
   else headers['webhook-id'] = webhookId;
   try {
-    const response = await fetch(url, { method: 'POST', headers, body, signal: AbortSignal.timeout(timeoutMs), redirect: 'manual' });
-    await response.arrayBuffer().catch(() => undefined);
-    if (response.status >= 200 && response.status < 300) return { ok: true, status: response.status };
-    return { ok: false, status: response.status, error: `HTTP ${response.status}` };
+    // undici's request, not fetch: the same client without the WHATWG streams and abort
+    // signals, a few times cheaper per call. It follows no redirect: a 3xx is a failed attempt.
+    const response = await request(url, { method: 'POST', headers, body, headersTimeout: timeoutMs, bodyTimeout: timeoutMs });
+    await response.body.dump().catch(() => undefined);
+    if (response.statusCode >= 200 && response.statusCode < 300) return { ok: true, status: response.statusCode };
+    return { ok: false, status: response.statusCode, error: `HTTP ${response.statusCode}` };
   } catch (error) {
     return { ok: false, error: (error as Error).message };
   }
