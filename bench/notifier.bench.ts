@@ -2,9 +2,9 @@
  * The notifier under load: sla.breached records on Kafka → escalation in PostgreSQL →
  * BullMQ step and delivery jobs on Redis → signed webhook at a local receiver (this process).
  *   npm run bench:notifier [-- --burst N --rate N --seconds N --concurrency N]
- * Prints: deliveries/s for a burst of N breaches published at once; the latency from the
- * record's publication to the webhook received (p50/p90/p99) at a steady rate below
- * saturation, and under the burst; the notifier's peak RSS.
+ * Prints: the latency from the record's publication to the webhook received (p50/p90/p99)
+ * at a steady rate (by default 2,000 breaches/s, the goal's throughput) and under the burst;
+ * deliveries/s for a burst of N breaches published at once; the notifier's peak RSS.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -23,7 +23,7 @@ import { startService } from '@pw/test-support';
 const { values } = parseArgs({
   options: {
     burst: { type: 'string', default: '20000' },
-    rate: { type: 'string', default: '200' },
+    rate: { type: 'string', default: '2000' },
     seconds: { type: 'string', default: '15' },
     concurrency: { type: 'string', default: '100' },
     port: { type: 'string', default: '13203' },
@@ -156,6 +156,8 @@ async function main(): Promise<void> {
       for (const id of ids) steadyPublished.set(id, sent);
       await new Promise((resolve) => setTimeout(resolve, Math.max(0, 50 - (Date.now() - started))));
     }
+    const sendTimes = [...steadyPublished.values()];
+    const achievedRate = (steadyPublished.size * 1000) / Math.max(1, Math.max(...sendTimes) + 50 - Math.min(...sendTimes));
     await arrived([...steadyPublished.keys()], 120_000);
     const steady = [...steadyPublished].map(([id, sent]) => arrivals.get(id)! - sent).sort((a, b) => a - b);
 
@@ -185,7 +187,7 @@ async function main(): Promise<void> {
 
     const fmt = (n: number) => n.toLocaleString('en-US', { maximumFractionDigits: 0 });
     console.log(`machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, node ${process.version}`);
-    console.log(`steady ${RATE}/s for ${SECONDS}s (${steady.length} breaches): sla.breached on Kafka → webhook received p50 ${steady[Math.floor(steady.length / 2)]} ms, p90 ${percentile(steady, 90)} ms, p99 ${percentile(steady, 99)} ms, max ${steady[steady.length - 1]} ms`);
+    console.log(`steady ${RATE}/s for ${SECONDS}s (${steady.length} breaches, published at ${fmt(achievedRate)}/s): sla.breached on Kafka → webhook received p50 ${steady[Math.floor(steady.length / 2)]} ms, p90 ${percentile(steady, 90)} ms, p99 ${percentile(steady, 99)} ms, max ${steady[steady.length - 1]} ms`);
     console.log(
       `burst of ${fmt(BURST)} breaches (published in ${fmt(published - burstStart)} ms): ${fmt((BURST * 1000) / (burstEnd - burstStart))} deliveries/s from the first publish to the last webhook ` +
         `(${fmt((BURST * 1000) / (burstEnd - firstArrival))}/s from the first webhook), latency p50 ${fmt(percentile(burstLatency, 50))} ms, p99 ${fmt(percentile(burstLatency, 99))} ms`,

@@ -293,6 +293,30 @@ describe('notifier: ladders through BullMQ that reach a person once per step and
     expect(receivers.main.received.filter(forConversation(conversationId)).map((d) => (d.body as Body).step)).toEqual(['L0']);
   });
 
+  it("applies one conversation's events of one batch in their order: breach, met, breach again", async () => {
+    const conversationId = `order-${randomUUID()}`;
+    const record = (event: Record<string, unknown>) => ({
+      key: conversationId,
+      value: JSON.stringify({ eventId: randomUUID(), tenantId, event, context: { team: 'support', priority: 'high' } }),
+    });
+    // One send, one key: one record batch on one partition, consumed as one batch.
+    await producer.send({ topic: 'sla.events.v1', messages: [record(breach(conversationId)), record({ ...breach(conversationId), type: 'sla.met' }), record(breach(conversationId))] });
+    const escalations = await expectEventually(async () => {
+      const { rows } = await db.query(
+        `SELECT id, state, resolution FROM notifier.escalations WHERE tenant_id = $1 AND cause->'event'->>'conversationId' = $2 ORDER BY state DESC`,
+        [tenantId, conversationId],
+      );
+      expect(rows.map((row: { state: string; resolution: string | null }) => [row.state, row.resolution])).toEqual([
+        ['resolved', 'met'],
+        ['open', null],
+      ]);
+      return rows as Array<{ id: string }>;
+    }, 30_000);
+    // The open one pages (the resolved one may have, had the broker split the batch).
+    const delivered = await receivers.main.waitFor((d) => forConversation(conversationId)(d) && (d.body as Body).escalationId === escalations[1].id, 30_000);
+    expect((delivered.body as Body).step).toBe('L0');
+  });
+
   it('sends e-mail with a text and an HTML part, and Slack-compatible bodies', async () => {
     const conversationId = `chan-${randomUUID()}`;
     await publishSlaEvent({ ...breach(conversationId), type: 'sla.warning' });
