@@ -1,5 +1,6 @@
 /*
- * The HTTP door of the intake service under load, from this separate process (autocannon),
+ * The HTTP door of the intake service under load, from this separate process (autocannon for
+ * the batches, an open-loop generator for the single events: bench/open-loop.ts),
  * against the real PostgreSQL and a Kafka broker on the same machine.
  *   npm run bench:intake [-- --batches N --connections N --single-rate N --single-seconds N]
  * Prints: accepted events/s with batches of 100 and their p50/p99 latency; the time the
@@ -17,6 +18,8 @@ import { Client } from 'pg';
 import { createIdentityDataSource, IdentityService } from '@pw/identity';
 import { initialiseAndMigrate } from '@pw/persistence';
 import { startService } from '@pw/test-support';
+
+import { percentile, runOpenLoop } from './open-loop';
 
 const { values } = parseArgs({
   options: {
@@ -57,6 +60,10 @@ function eventJson(n: number): string {
 function cpuSeconds(pid: number): number {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
   return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (100/s)
+}
+
+function round1(value: number): number {
+  return Math.round(value * 10) / 10;
 }
 
 function peakRssMiB(pid: number): number {
@@ -124,19 +131,19 @@ async function main(): Promise<void> {
 
     // 3. Single-event requests at a fixed rate.
     const singles = Array.from({ length: SINGLE_RATE * SINGLE_SECONDS + 1000 }, () => eventJson(n++));
-    let singleErrors = 0;
     const singleCpuBefore = cpuSeconds(pid);
-    const singleResult = await runCannon({
-      url: `${intake.url}/v1/interactions`,
-      method: 'POST',
+    const singleResult = await runOpenLoop({
+      origin: intake.url,
+      path: '/v1/interactions',
       headers,
-      connections: 50,
-      overallRate: SINGLE_RATE,
-      duration: SINGLE_SECONDS,
-      requests: [{ setupRequest: bodyFrom(singles), onResponse: (status) => void (status === 202 || singleErrors++) }],
+      bodies: singles,
+      ratePerSecond: SINGLE_RATE,
+      seconds: SINGLE_SECONDS,
+      connections: 64,
     });
+    const singleErrors = singleResult.requests - (singleResult.statuses[202] ?? 0);
 
-    const singleCpu = (cpuSeconds(pid) - singleCpuBefore) / singleResult.duration;
+    const singleCpu = (cpuSeconds(pid) - singleCpuBefore) / singleResult.seconds;
     const report = {
       machine: `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}`,
       batches: {
@@ -153,10 +160,17 @@ async function main(): Promise<void> {
       },
       singleEvents: {
         targetRate: SINGLE_RATE,
-        achievedRate: Math.round(singleResult.requests.average),
-        requests: singleResult.requests.total,
-        non202: singleErrors + singleResult.errors + singleResult.timeouts,
-        latencyMs: { p50: singleResult.latency.p50, p90: singleResult.latency.p90, p99: singleResult.latency.p99, max: singleResult.latency.max },
+        achievedRate: Math.round(singleResult.achievedRate),
+        requests: singleResult.requests,
+        statuses: singleResult.statuses,
+        non202: singleErrors,
+        latencyMs: {
+          p50: round1(percentile(singleResult.latenciesMs, 50)),
+          p90: round1(percentile(singleResult.latenciesMs, 90)),
+          p99: round1(percentile(singleResult.latenciesMs, 99)),
+          max: round1(percentile(singleResult.latenciesMs, 100)),
+        },
+        generatorSendLagMs: { p50: round1(percentile(singleResult.sendLagsMs, 50)), p99: round1(percentile(singleResult.sendLagsMs, 99)), max: round1(percentile(singleResult.sendLagsMs, 100)) },
         intakeCpuCores: Number(singleCpu.toFixed(2)),
       },
       intakePeakRssMiB: peakRssMiB(intake.process.pid!),
