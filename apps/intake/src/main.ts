@@ -2,7 +2,7 @@ import 'reflect-metadata';
 
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 
-import { APP_CONFIG, bootstrapHttpService, ProblemDetailsFilter, SERVICE_VERSION, useJsonBodies } from '@pw/platform';
+import { APP_CONFIG, bootstrapHttpService, ProblemDetailsFilter, SERVICE_VERSION, useFastifyJsonBodies } from '@pw/platform';
 
 import { IntakeAppModule } from './app.module';
 import type { IntakeConfig } from './config/intake.config';
@@ -12,8 +12,8 @@ void bootstrapHttpService(
   IntakeAppModule,
   (app) => app.get<IntakeConfig>(APP_CONFIG).http.port,
   (app) => {
-    useJsonBodies(app, app.get<IntakeConfig>(APP_CONFIG).ingest.maxBodyBytes);
-    app.useGlobalFilters(new ProblemDetailsFilter());
+    useFastifyJsonBodies(app, app.get<IntakeConfig>(APP_CONFIG).ingest.maxBodyBytes);
+    app.useGlobalFilters(new ProblemDetailsFilter(app.getHttpAdapter()));
     // The API documentation at /docs (JSON at /docs/openapi.json), from the same schemas.
     const document = SwaggerModule.createDocument(
       app,
@@ -26,4 +26,5 @@ void bootstrapHttpService(
     );
     SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/openapi.json' });
   },
+  { http: 'fastify' },
 );

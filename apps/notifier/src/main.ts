@@ -11,6 +11,6 @@ void bootstrapHttpService(
   (app) => app.get<NotifierConfig>(APP_CONFIG).http.port,
   (app) => {
     useJsonBodies(app, 256 * 1024);
-    app.useGlobalFilters(new ProblemDetailsFilter());
+    app.useGlobalFilters(new ProblemDetailsFilter(app.getHttpAdapter()));
   },
 );

@@ -17,6 +17,6 @@ void bootstrapHttpService(
       express.text({ type: ['application/yaml', 'application/x-yaml', 'text/yaml', 'text/plain'], limit: 1024 * 1024 }),
     );
     useJsonBodies(app, 1024 * 1024);
-    app.useGlobalFilters(new ProblemDetailsFilter());
+    app.useGlobalFilters(new ProblemDetailsFilter(app.getHttpAdapter()));
   },
 );

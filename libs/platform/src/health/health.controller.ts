@@ -1,5 +1,4 @@
 import { Controller, Get, HttpStatus, Inject, Res } from '@nestjs/common';
-import type { Response } from 'express';
 
 import { HEALTH_INDICATORS, type HealthIndicator } from './health.types';
 
@@ -33,7 +32,8 @@ export class HealthController {
 
   /** Every real dependency answers; 503 with the failing ones otherwise. */
   @Get('ready')
-  async ready(@Res() res: Response): Promise<void> {
+  // `status(code)` is both Express's response and Fastify's reply.
+  async ready(@Res({ passthrough: true }) res: { status(code: number): unknown }): Promise<{ status: string; checks: Record<string, unknown> }> {
     const results = await Promise.all(
       this.indicators.map(async (indicator) => {
         try {
@@ -46,6 +46,7 @@ export class HealthController {
     );
     const checks = Object.fromEntries(results);
     const up = results.every(([, result]) => result.status === 'up');
-    res.status(up ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE).json({ status: up ? 'ok' : 'unavailable', checks });
+    res.status(up ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE);
+    return { status: up ? 'ok' : 'unavailable', checks };
   }
 }

@@ -1,5 +1,4 @@
-import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
-import type { Request, Response } from 'express';
+import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, type HttpServer, HttpStatus, Logger } from '@nestjs/common';
 
 export interface ProblemItem {
   index?: number;
@@ -33,20 +32,25 @@ const TITLES: Record<number, string> = {
   503: 'Service Unavailable',
 };
 
-/** Every error leaves as problem+json; unexpected ones are logged and never leak internals. */
+/**
+ * Every error leaves as problem+json; unexpected ones are logged and never leak internals.
+ * It answers through the application's HTTP adapter, so it serves Express and Fastify alike.
+ */
 @Catch()
 export class ProblemDetailsFilter implements ExceptionFilter {
   private readonly logger = new Logger('HTTP');
 
+  constructor(private readonly http: HttpServer) {}
+
   catch(exception: unknown, host: ArgumentsHost): void {
     const context = host.switchToHttp();
-    const response = context.getResponse<Response>();
-    const request = context.getRequest<Request>();
+    const response: unknown = context.getResponse();
+    const request = context.getRequest<{ url?: string }>();
     let status = HttpStatus.INTERNAL_SERVER_ERROR;
     let body: Record<string, unknown>;
     if (exception instanceof ProblemException) {
       status = exception.getStatus();
-      for (const [name, value] of Object.entries(exception.headers)) response.setHeader(name, value);
+      for (const [name, value] of Object.entries(exception.headers)) this.http.setHeader(response, name, value);
       body = { type: 'about:blank', title: exception.title, status, detail: exception.detail };
       if (exception.problems.length > 0) body['errors'] = exception.problems;
     } else if (exception instanceof HttpException) {
@@ -59,6 +63,7 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       this.logger.error({ err: exception, path: request.url }, 'unhandled error');
       body = { type: 'about:blank', title: TITLES[500], status, detail: 'an internal error occurred; it has been logged' };
     }
-    response.status(status).type('application/problem+json').send(JSON.stringify(body));
+    this.http.setHeader(response, 'content-type', 'application/problem+json; charset=utf-8');
+    this.http.reply(response, JSON.stringify(body), status);
   }
 }

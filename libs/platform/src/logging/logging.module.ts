@@ -16,6 +16,12 @@ export const REDACTED_PATHS = [
   '*.password',
 ];
 
+/** The caller's correlation id when it sends a sane one, a new one otherwise. */
+export function correlationIdFor(headers: Record<string, string | string[] | undefined>): string {
+  const given = headers[CORRELATION_HEADER];
+  return typeof given === 'string' && /^[\w.:-]{1,128}$/.test(given) ? given : randomUUID();
+}
+
 export interface LoggingOptions {
   service: string;
   version: string;
@@ -41,9 +47,9 @@ export function loggingModule<C>(options: LoggingOptions, settings: (config: C) 
       level,
       base: { service: options.service, version: options.version },
       redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+      // On Fastify the request already has its id (bootstrapHttpService gives it the same one).
       genReqId: (req, res) => {
-        const given = req.headers[CORRELATION_HEADER];
-        const id = typeof given === 'string' && /^[\w.:-]{1,128}$/.test(given) ? given : randomUUID();
+        const id = correlationIdFor(req.headers);
         res.setHeader(CORRELATION_HEADER, id);
         return id;
       },
