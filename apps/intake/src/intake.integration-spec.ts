@@ -174,9 +174,11 @@ describe('intake', () => {
     expect(readOnly.status).toBe(403);
     expect(((await readOnly.json()) as { detail: string }).detail).toMatch(/ingest/);
 
-    const large = await post([event('big', 0, { metadata: { blob: 'x'.repeat(1024 * 1024) } })]);
+    // Three times the limit: the 413 must reach a client that is still sending (not a broken pipe).
+    const large = await post([event('big', 0, { metadata: { blob: 'x'.repeat(3 * 1024 * 1024) } })]);
     expect(large.status).toBe(413);
     expect(large.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    expect(((await large.json()) as { detail: string }).detail).toBe('the body is larger than 1048576 bytes');
     const text = await post('id=1', tenants.main.ingestKey, intake.url, 'text/plain');
     expect(text.status).toBe(415);
   });
