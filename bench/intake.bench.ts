@@ -5,7 +5,8 @@
  *   npm run bench:intake [-- --batches N --connections N --single-rate N --single-seconds N]
  * Prints: accepted events/s with batches of 100 and their p50/p99 latency; the time the
  * outbox relay took to publish all of them to Kafka; single-event requests at a fixed
- * rate with their p50/p99; the intake process's peak RSS.
+ * rate, measured after 3 s of the same load, with their p50/p90/p99; the intake process's
+ * peak RSS.
  */
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -36,6 +37,8 @@ const BATCH_SIZE = Number(values['batch-size']);
 const CONNECTIONS = Number(values.connections);
 const SINGLE_RATE = Number(values['single-rate']);
 const SINGLE_SECONDS = Number(values['single-seconds']);
+/** Seconds of single events before the measured ones (connections opened, code compiled), not counted. */
+const SINGLE_WARMUP_SECONDS = 3;
 const databaseUrl = process.env['DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/promise_watch';
 const run = randomUUID().slice(0, 8);
 
@@ -130,7 +133,7 @@ async function main(): Promise<void> {
     const drainedAfterMs = Date.now() - loadEnded;
 
     // 3. Single-event requests at a fixed rate.
-    const singles = Array.from({ length: SINGLE_RATE * SINGLE_SECONDS + 1000 }, () => eventJson(n++));
+    const singles = Array.from({ length: SINGLE_RATE * (SINGLE_SECONDS + SINGLE_WARMUP_SECONDS) + 1000 }, () => eventJson(n++));
     const singleCpuBefore = cpuSeconds(pid);
     const singleResult = await runOpenLoop({
       origin: intake.url,
@@ -139,11 +142,12 @@ async function main(): Promise<void> {
       bodies: singles,
       ratePerSecond: SINGLE_RATE,
       seconds: SINGLE_SECONDS,
+      warmupSeconds: SINGLE_WARMUP_SECONDS,
       connections: 64,
     });
     const singleErrors = singleResult.requests - (singleResult.statuses[202] ?? 0);
 
-    const singleCpu = (cpuSeconds(pid) - singleCpuBefore) / singleResult.seconds;
+    const singleCpu = (cpuSeconds(pid) - singleCpuBefore) / (singleResult.seconds + SINGLE_WARMUP_SECONDS);
     const report = {
       machine: `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}`,
       batches: {
@@ -160,6 +164,7 @@ async function main(): Promise<void> {
       },
       singleEvents: {
         targetRate: SINGLE_RATE,
+        warmupSeconds: SINGLE_WARMUP_SECONDS,
         achievedRate: Math.round(singleResult.achievedRate),
         requests: singleResult.requests,
         statuses: singleResult.statuses,

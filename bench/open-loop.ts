@@ -8,6 +8,11 @@ export interface OpenLoopOptions {
   bodies: string[];
   ratePerSecond: number;
   seconds: number;
+  /**
+   * Seconds of the same load before the measured ones, not counted: the pool's connections
+   * are opened and the code path is compiled then, as on a service that has been running.
+   */
+  warmupSeconds?: number;
   /** The most requests in flight at once (one per connection, no pipelining). */
   connections: number;
 }
@@ -35,7 +40,8 @@ export interface OpenLoopResult {
  */
 export async function runOpenLoop(options: OpenLoopOptions): Promise<OpenLoopResult> {
   const pool = new Pool(options.origin, { connections: options.connections, pipelining: 1, keepAliveTimeout: 60_000 });
-  const total = Math.min(options.bodies.length, Math.round(options.ratePerSecond * options.seconds));
+  const warmup = Math.round(options.ratePerSecond * (options.warmupSeconds ?? 0));
+  const total = Math.min(options.bodies.length, warmup + Math.round(options.ratePerSecond * options.seconds));
   const intervalMs = 1000 / options.ratePerSecond;
   const latencies: number[] = [];
   const sendLags: number[] = [];
@@ -47,16 +53,18 @@ export async function runOpenLoop(options: OpenLoopOptions): Promise<OpenLoopRes
 
   const send = (index: number): void => {
     const dueAt = start + index * intervalMs;
-    sendLags.push(performance.now() - dueAt);
+    const counted = index >= warmup;
+    if (counted) sendLags.push(performance.now() - dueAt);
     const request = pool
       .request({ path: options.path, method: 'POST', headers: options.headers, body: options.bodies[index] })
       .then(async (response) => {
         await response.body.dump();
+        if (!counted) return;
         statuses[response.statusCode] = (statuses[response.statusCode] ?? 0) + 1;
         latencies.push(performance.now() - dueAt);
       })
       .catch(() => {
-        errors += 1;
+        if (counted) errors += 1;
       })
       .finally(() => inFlight.delete(request));
     inFlight.add(request);
@@ -68,11 +76,11 @@ export async function runOpenLoop(options: OpenLoopOptions): Promise<OpenLoopRes
     if (next < total) await new Promise((resolve) => setTimeout(resolve, Math.max(0, start + next * intervalMs - performance.now())));
   }
   while (inFlight.size > 0) await Promise.race(inFlight);
-  const seconds = (performance.now() - start) / 1000;
+  const seconds = (performance.now() - start) / 1000 - (options.warmupSeconds ?? 0);
   await pool.close();
   latencies.sort((a, b) => a - b);
   sendLags.sort((a, b) => a - b);
-  return { requests: total, seconds, achievedRate: total / seconds, statuses, errors, latenciesMs: latencies, sendLagsMs: sendLags };
+  return { requests: total - warmup, seconds, achievedRate: (total - warmup) / seconds, statuses, errors, latenciesMs: latencies, sendLagsMs: sendLags };
 }
 
 /** The p-th percentile (nearest rank) of sorted values. */
