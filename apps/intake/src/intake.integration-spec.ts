@@ -10,6 +10,7 @@ import { TOPICS } from '@pw/kafka';
 import { createServiceDataSource, initialiseAndMigrate } from '@pw/persistence';
 import { expectEventually, type RunningService, startService, TopicTap } from '@pw/test-support';
 
+import { loadIntakeConfig } from './config/intake.config';
 import { intakeDataSourceOptions } from './data-source';
 import { KafkaDoorService } from './kafka-door/kafka-door.service';
 import { IntakeOutboxRelay } from './outbox/intake-outbox.relay';
@@ -260,7 +261,8 @@ describe('intake', () => {
     await dataSource.initialize();
     const identityDataSource = createIdentityDataSource(databaseUrl);
     await identityDataSource.initialize();
-    const relay = new IntakeOutboxRelay(dataSource, { send: async () => undefined } as never);
+    // Never started: this test checks what the door writes, not what the relay sends.
+    const relay = new IntakeOutboxRelay(dataSource, loadIntakeConfig({ ...process.env, DATABASE_URL: databaseUrl }));
     const door = new KafkaDoorService(dataSource, new IdentityService(identityDataSource), relay);
     try {
       const conversationId = `redeliver-${run}`;

@@ -5,3 +5,4 @@ export * from './outbox-relay';
 export * from './batch-consumer';
 export * from './outbox-record.entity';
 export * from './partition-tails';
+export * from './outbox-relay-thread';

@@ -1,11 +1,29 @@
 import { Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import type { Message } from 'kafkajs';
+import type { Kafka, Message } from 'kafkajs';
 import type { DataSource, QueryRunner } from 'typeorm';
 
 import { WakeableSleep } from '@pw/platform';
 
-import type { KafkaProducerService } from './kafka.module';
 import { readPartitionTails } from './partition-tails';
+
+/** What the relay publishes with: KafkaProducerService (idempotent, acks: all). */
+export interface OutboxPublisher {
+  readonly kafka: Kafka;
+  send(topic: string, messages: Message[]): Promise<void>;
+}
+
+export interface OutboxRelayOptions {
+  batchSize?: number;
+  idleMs?: number;
+  lingerMs?: number;
+  vacuumEvery?: number;
+  /** Called between a batch's send and its DELETE (the crash tests' fault hook). */
+  afterSend?: () => void;
+  /** Called after each batch's DELETE with how many records it published. */
+  onPublished?: (count: number) => void;
+  /** Where its warnings go (a Nest Logger by default; a relay thread hands them to its parent). */
+  warn?: (message: string) => void;
+}
 
 /** Header of every published record: the outbox row it came from (`<table>:<seq>`). */
 export const OUTBOX_ID_HEADER = 'outbox-id';
@@ -54,7 +72,7 @@ export function outboxRowToMessage(row: { key: string | null; value: string; hea
  * and finishes the batch in flight when the application stops.
  */
 export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdown {
-  private readonly logger = new Logger('OutboxRelay');
+  private readonly warn: (message: string) => void;
   private running = false;
   private readonly pauses = new WakeableSleep();
   private loop: Promise<void> | undefined;
@@ -68,17 +86,13 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
 
   constructor(
     private readonly dataSource: DataSource,
-    private readonly producer: KafkaProducerService,
+    private readonly producer: OutboxPublisher,
     private readonly table: string,
-    private readonly options: {
-      batchSize?: number;
-      idleMs?: number;
-      lingerMs?: number;
-      vacuumEvery?: number;
-      /** Called between a batch's send and its DELETE (the crash tests' fault hook). */
-      afterSend?: () => void;
-    } = {},
-  ) {}
+    private readonly options: OutboxRelayOptions = {},
+  ) {
+    const logger = new Logger('OutboxRelay');
+    this.warn = options.warn ?? ((message) => logger.warn(message));
+  }
 
   start(): void {
     if (this.running) return;
@@ -112,7 +126,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
       try {
         moved = await this.publishBatch();
       } catch (error) {
-        this.logger.warn(`outbox ${this.table}: publish failed, will retry: ${(error as Error).message}`);
+        this.warn(`outbox ${this.table}: publish failed, will retry: ${(error as Error).message}`);
         // What was sent is unknown: the next batch (here or in another instance) checks first.
         this.unsure = true;
         await this.releaseLock();
@@ -188,7 +202,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
       await runner.rollbackTransaction().catch(() => undefined);
       throw error;
     }
-    this.logger.warn(`outbox ${this.table}: ${inFlight.length} row(s) of an interrupted batch; ${sent.length} had been published and were not sent again`);
+    this.warn(`outbox ${this.table}: ${inFlight.length} row(s) of an interrupted batch; ${sent.length} had been published and were not sent again`);
   }
 
   /** Publishes and deletes one batch; returns how many records left. */
@@ -234,6 +248,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
       [seqs],
     );
     this.published += rows.length;
+    this.options.onPublished?.(rows.length);
     await this.vacuumNowAndThen(rows.length);
     return rows.length;
   }
@@ -251,7 +266,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     try {
       await this.dataSource.query(`VACUUM (ANALYZE) ${this.table}, ${this.inFlightTable}`);
     } catch (error) {
-      this.logger.warn(`outbox ${this.table}: vacuum failed: ${(error as Error).message}`);
+      this.warn(`outbox ${this.table}: vacuum failed: ${(error as Error).message}`);
     }
   }
 
