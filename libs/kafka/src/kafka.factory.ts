@@ -7,7 +7,7 @@ export interface KafkaConnectionOptions {
   clientId: string;
 }
 
-type LogSink = (level: 'error' | 'warn' | 'info' | 'debug', message: string, extra: Record<string, unknown>) => void;
+export type LogSink = (level: 'error' | 'warn' | 'info' | 'debug', message: string, extra: Record<string, unknown>) => void;
 
 const defaultSink: LogSink = (level, message, extra) => {
   process.stderr.write(`${JSON.stringify({ level, time: Date.now(), msg: message, ...extra })}\n`);

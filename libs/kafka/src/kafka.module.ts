@@ -11,7 +11,17 @@ import { CompressionTypes, type Kafka, type Message, type Producer } from 'kafka
 
 import type { HealthIndicator } from '@pw/platform';
 
-import { createKafkaClient, ensureTopics, type KafkaConnectionOptions } from './kafka.factory';
+import { createKafkaClient, ensureTopics, type KafkaConnectionOptions, type LogSink } from './kafka.factory';
+
+/** kafkajs log lines through a Nest logger (the service's JSON logs). */
+export function nestKafkaLogSink(logger: Logger): LogSink {
+  return (level, message, extra) => {
+    const line = `${message} ${JSON.stringify(extra)}`;
+    if (level === 'error') logger.error(line);
+    else if (level === 'warn') logger.warn(line);
+    else logger.log(line);
+  };
+}
 
 export const KAFKA_CLIENT = Symbol('KAFKA_CLIENT');
 
@@ -81,15 +91,7 @@ export class KafkaModule {
         {
           provide: KAFKA_CLIENT,
           inject: inject as never[],
-          useFactory: (...deps: never[]) => {
-            const logger = new Logger('Kafka');
-            return createKafkaClient(connection(...deps), (level, message, extra) => {
-              const line = `${message} ${JSON.stringify(extra)}`;
-              if (level === 'error') logger.error(line);
-              else if (level === 'warn') logger.warn(line);
-              else logger.log(line);
-            });
-          },
+          useFactory: (...deps: never[]) => createKafkaClient(connection(...deps), nestKafkaLogSink(new Logger('Kafka'))),
         },
         TopicBootstrap,
         KafkaProducerService,

@@ -4,7 +4,8 @@ import { Worker } from 'node:worker_threads';
 import { Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
 
-import type { KafkaConnectionOptions } from './kafka.factory';
+import type { KafkaConnectionOptions, LogSink } from './kafka.factory';
+import { nestKafkaLogSink } from './kafka.module';
 import type { OutboxRelayOptions } from './outbox-relay';
 
 /** What a relay thread is started with (structured-cloned: no functions). */
@@ -18,9 +19,8 @@ export interface RelayWorkerData {
 
 export type RelayThreadMessage =
   | { type: 'ready' }
-  | { type: 'published'; count: number }
   | { type: 'log'; level: 'warn' | 'error'; message: string }
-  | { type: 'stopped' };
+  | { type: 'kafka-log'; level: Parameters<LogSink>[0]; message: string; extra: Record<string, unknown> };
 
 const RESTART_DELAY_MS = 1000;
 const STOP_TIMEOUT_MS = 15_000;
@@ -35,12 +35,11 @@ const STOP_TIMEOUT_MS = 15_000;
  */
 export class OutboxRelayThread implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('OutboxRelay');
+  private readonly kafkaLog = nestKafkaLogSink(new Logger('Kafka'));
   private worker: Worker | undefined;
   private running = false;
   private kickQueued = false;
   private restartTimer: NodeJS.Timeout | undefined;
-  /** Published records, for the service's own metrics. */
-  published = 0;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -100,8 +99,8 @@ export class OutboxRelayThread implements OnApplicationBootstrap, OnApplicationS
         if (message.type === 'ready') {
           ready = true;
           resolve();
-        } else if (message.type === 'published') this.published += message.count;
-        else if (message.type === 'log') this.logger[message.level](message.message);
+        } else if (message.type === 'log') this.logger[message.level](message.message);
+        else this.kafkaLog(message.level, message.message, message.extra);
       });
       worker.on('error', (error) => this.logger.error(`outbox ${this.data.table}: relay thread error: ${error.stack ?? error.message}`));
       worker.on('exit', (code) => {

@@ -19,8 +19,6 @@ export interface OutboxRelayOptions {
   vacuumEvery?: number;
   /** Called between a batch's send and its DELETE (the crash tests' fault hook). */
   afterSend?: () => void;
-  /** Called after each batch's DELETE with how many records it published. */
-  onPublished?: (count: number) => void;
   /** Where its warnings go (a Nest Logger by default; a relay thread hands them to its parent). */
   warn?: (message: string) => void;
 }
@@ -248,7 +246,6 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
       [seqs],
     );
     this.published += rows.length;
-    this.options.onPublished?.(rows.length);
     await this.vacuumNowAndThen(rows.length);
     return rows.length;
   }

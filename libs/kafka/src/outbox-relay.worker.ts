@@ -1,13 +1,13 @@
 /*
  * The body of an OutboxRelayThread (outbox-relay-thread.ts): an OutboxRelay with its own
  * PostgreSQL pool and its own idempotent producer, in a worker thread. Messages from the
- * parent: 'kick', 'stop'. To the parent: ready, published counts, log lines, stopped.
+ * parent: 'kick', 'stop'. To the parent: ready, and log lines.
  */
 import 'reflect-metadata';
 
 import { parentPort, workerData } from 'node:worker_threads';
 
-import { DataSource } from 'typeorm';
+import { createServiceDataSource } from '@pw/persistence';
 
 import { createKafkaClient } from './kafka.factory';
 import { KafkaProducerService } from './kafka.module';
@@ -20,23 +20,25 @@ async function main(): Promise<void> {
   const data = workerData as RelayWorkerData;
   const post = (message: RelayThreadMessage): void => port.postMessage(message);
 
-  // Two connections: the one holding the relay lock, and one for VACUUM.
-  const dataSource = new DataSource({
-    type: 'postgres',
+  // Two connections: the one holding the relay lock, and one for VACUUM. The table is
+  // `<schema>.outbox`; the service's migrations made it (none run here).
+  const dataSource = createServiceDataSource({
     url: data.databaseUrl,
-    logging: ['error'],
-    synchronize: false,
-    extra: { max: 2, application_name: data.applicationName },
+    schema: data.table.split('.')[0],
+    entities: [],
+    migrations: [],
+    poolSize: 2,
+    applicationName: data.applicationName,
   });
   await dataSource.initialize();
+  // Through JSON: a log line's extra may hold what a thread message cannot carry (functions).
   const kafka = createKafkaClient(data.kafka, (level, message, extra) =>
-    post({ type: 'log', level: level === 'error' ? 'error' : 'warn', message: `${message} ${JSON.stringify(extra)}` }),
+    post({ type: 'kafka-log', level, message, extra: JSON.parse(JSON.stringify(extra)) as Record<string, unknown> }),
   );
   const producer = new KafkaProducerService(kafka);
   await producer.onModuleInit();
   const relay = new OutboxRelay(dataSource, producer, data.table, {
     ...data.options,
-    onPublished: (count) => post({ type: 'published', count }),
     warn: (message) => post({ type: 'log', level: 'warn', message }),
   });
 
@@ -48,7 +50,6 @@ async function main(): Promise<void> {
         await relay.stop();
         await producer.onApplicationShutdown();
         await dataSource.destroy();
-        post({ type: 'stopped' });
         port.close();
       })();
   });
