@@ -25,6 +25,7 @@ import {
   settled as settledOf,
   simulate,
 } from './sla-harness';
+import { addPackedSketch, type SketchBins } from '../apps/sla/src/metrics/metric-sketches';
 
 /*
  * The oracle: events sent through the live path (intake over HTTP → Kafka → sla → outbox →
@@ -236,17 +237,36 @@ describe('sla: the live path equals the simulator, and the questions answer from
       expect(linked.status).toBe(200);
     });
 
+    /** Counted-time sketches per cell, packed and not yet folded together (one statement: the service folds meanwhile). */
+    const sketchesOf = async (tenantId: string) => {
+      const { rows } = await db.query(
+        `SELECT grain, dimension, bucket, value, bins, NULL::int AS bin, NULL::float8 AS count FROM sla.metric_sketches WHERE tenant_id = $1
+         UNION ALL SELECT grain, dimension, bucket, value, NULL, bin, count::float8 FROM sla.metric_sketch_bins WHERE tenant_id = $1`,
+        [tenantId],
+      );
+      const cells = new Map<string, SketchBins>();
+      for (const row of rows) {
+        const key = `${row.grain} ${row.dimension} ${(row.bucket as Date).toISOString()} ${row.value}`;
+        const bins = cells.get(key) ?? new Map<number, number>();
+        cells.set(key, bins);
+        if (row.bins) addPackedSketch(bins, row.bins as Buffer);
+        else bins.set(row.bin as number, (bins.get(row.bin as number) ?? 0) + (row.count as number));
+      }
+      return [...cells.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([cell, bins]) => [cell, [...bins.entries()].sort(([a], [b]) => a - b)]);
+    };
+
     it('replays the tenant from its retained history to the same state, aggregates and ledger, publishing nothing again', async () => {
       const snapshot = async () => ({
         entities: (await db.query(`SELECT kind, entity_id, state, next_due_at, open_due_at, customer_id, team FROM sla.entities WHERE tenant_id = $1 ORDER BY kind, entity_id`, [keys.tenantId])).rows,
         finished: (await db.query(`SELECT * FROM sla.finished_clocks WHERE tenant_id = $1 ORDER BY conversation_id, metric, cycle`, [keys.tenantId])).rows,
         counters: (await db.query(`SELECT * FROM sla.metric_counters WHERE tenant_id = $1 ORDER BY grain, dimension, bucket, value`, [keys.tenantId])).rows,
-        bins: (await db.query(`SELECT * FROM sla.metric_sketch_bins WHERE tenant_id = $1 ORDER BY grain, dimension, bucket, value, bin`, [keys.tenantId])).rows,
+        sketches: await sketchesOf(keys.tenantId),
         ledger: (await db.query(`SELECT count(*)::int AS n FROM sla.output_events WHERE tenant_id = $1`, [keys.tenantId])).rows[0].n as number,
       });
       const before = await snapshot();
       expect(before.entities.length).toBeGreaterThan(400);
       expect(before.counters.length).toBeGreaterThan(0);
+      expect(before.sketches.length).toBeGreaterThan(0);
       const publishedBefore = published(keys.tenantId).length;
       const replay = async (...extra: string[]) => {
         const { stdout } = await run(process.execPath, [path.join(ROOT, 'scripts/cli.cjs'), 'replay', '--tenant', keys.tenantId, '--from', new Date(start).toISOString(), ...extra], { cwd: ROOT });

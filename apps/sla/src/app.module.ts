@@ -9,6 +9,7 @@ import { loadSlaConfig, type SlaConfig } from './config/sla.config';
 import { slaDataSourceOptions } from './data-source';
 import { PrometheusController } from './metrics/prometheus.controller';
 import { FaultInjector } from './faults/fault-injector.service';
+import { SketchFoldService } from './metrics/sketch-fold.service';
 import { SlaPrometheus } from './metrics/sla-prometheus.service';
 import { SlaOutboxRelay } from './outbox/sla-outbox.relay';
 import { EngineRegistry } from './processing/engine-registry.service';
@@ -52,7 +53,7 @@ export class EngineModule {}
 
 @Module({
   imports: [OutboxModule, EngineModule, PrometheusModule],
-  providers: [TimerService, InteractionProcessingService, InteractionsConsumer],
+  providers: [TimerService, InteractionProcessingService, InteractionsConsumer, SketchFoldService],
 })
 class ProcessingModule {}
 

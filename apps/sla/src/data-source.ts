@@ -6,8 +6,9 @@ import { SlaInit1764800000002 } from './migrations/1764800000002-sla-init';
 import { SlaLive1765000000003 } from './migrations/1765000000003-sla-live';
 import { SlaTimeline1765100000004 } from './migrations/1765100000004-sla-timeline';
 import { SlaOutboxInFlight1765200000005 } from './migrations/1765200000005-sla-outbox-in-flight';
+import { SlaMetricSketches1765300000006 } from './migrations/1765300000006-sla-metric-sketches';
 
-import { FinishedClockEntity, MetricCounterEntity, MetricSketchBinEntity, OutputEventEntity } from './metrics/metric-tables.entity';
+import { FinishedClockEntity, MetricCounterEntity, MetricSketchBinEntity, MetricSketchEntity, OutputEventEntity } from './metrics/metric-tables.entity';
 import { AppliedEventEntity, EntityStateEntity } from './processing/entity-state.entity';
 import { SlaTenantConfigEntity } from './tenant-config/tenant-config.entity';
 
@@ -25,9 +26,10 @@ export function slaDataSourceOptions(url: string) {
       FinishedClockEntity,
       MetricCounterEntity,
       MetricSketchBinEntity,
+      MetricSketchEntity,
       OutboxRecordEntity,
     ],
-    migrations: [SlaInit1764800000002, SlaLive1765000000003, SlaTimeline1765100000004, SlaOutboxInFlight1765200000005],
+    migrations: [SlaInit1764800000002, SlaLive1765000000003, SlaTimeline1765100000004, SlaOutboxInFlight1765200000005, SlaMetricSketches1765300000006],
     applicationName: 'sla',
   };
 }

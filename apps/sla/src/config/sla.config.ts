@@ -30,6 +30,10 @@ const slaEnvironment = z.object({
   SLA_CONSUMER_SESSION_TIMEOUT_MS: z.coerce.number().int().min(6_000).max(300_000).default(30_000),
   /** Partitions whose batches one instance handles at the same time. */
   SLA_PARTITIONS_CONCURRENTLY: z.coerce.number().int().min(1).max(32).default(1),
+  /** Pause between two folds of sketch bins into packed sketches (metric-sketches.ts), when the last found little to do. */
+  SLA_SKETCH_FOLD_INTERVAL_MS: env.positiveInt(2_000),
+  /** Bin rows one fold moves, in one transaction. */
+  SLA_SKETCH_FOLD_BATCH: env.positiveInt(20_000),
   SLA_FAULT_INJECTION: z.enum(SLA_FAULT_INJECTIONS).default('none'),
   SLA_FAULT_AT: env.positiveInt(1),
 });
@@ -39,6 +43,7 @@ export interface SlaConfig extends CommonConfig {
   timers: { pollMs: number; batchSize: number };
   metrics: { scrapeToken: string | undefined };
   consumer: { sessionTimeoutMs: number; partitionsConcurrently: number };
+  sketchFold: { intervalMs: number; batchSize: number };
   fault: { injection: SlaFaultInjection; at: number };
   /** The environment, only for `${NAME}` placeholders of tenant documents. */
   secrets: Record<string, string | undefined>;
@@ -52,6 +57,7 @@ export function loadSlaConfig(source: Record<string, string | undefined>): SlaCo
     timers: { pollMs: parsed.SLA_TIMER_POLL_MS, batchSize: parsed.SLA_TIMER_BATCH },
     metrics: { scrapeToken: parsed.SLA_METRICS_TOKEN },
     consumer: { sessionTimeoutMs: parsed.SLA_CONSUMER_SESSION_TIMEOUT_MS, partitionsConcurrently: parsed.SLA_PARTITIONS_CONCURRENTLY },
+    sketchFold: { intervalMs: parsed.SLA_SKETCH_FOLD_INTERVAL_MS, batchSize: parsed.SLA_SKETCH_FOLD_BATCH },
     fault: { injection: parsed.SLA_FAULT_INJECTION, at: parsed.SLA_FAULT_AT },
     secrets: source,
   };

@@ -149,3 +149,25 @@ export class MetricSketchBinEntity {
   @Column({ type: 'bigint' })
   count!: string;
 }
+
+/** A cell's sketch of counted time with its bins packed (metric-sketches.ts), folded from `metric_sketch_bins`. */
+@Entity({ name: 'metric_sketches' })
+export class MetricSketchEntity {
+  @PrimaryColumn({ name: 'tenant_id', type: 'uuid', primaryKeyConstraintName: 'metric_sketches_pkey' })
+  tenantId!: string;
+
+  @PrimaryColumn({ type: 'text', primaryKeyConstraintName: 'metric_sketches_pkey' })
+  grain!: string;
+
+  @PrimaryColumn({ type: 'text', primaryKeyConstraintName: 'metric_sketches_pkey' })
+  dimension!: string;
+
+  @PrimaryColumn({ type: 'timestamptz', primaryKeyConstraintName: 'metric_sketches_pkey' })
+  bucket!: Date;
+
+  @PrimaryColumn({ type: 'text', primaryKeyConstraintName: 'metric_sketches_pkey' })
+  value!: string;
+
+  @Column({ type: 'bytea' })
+  bins!: Buffer;
+}

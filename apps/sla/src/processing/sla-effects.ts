@@ -36,8 +36,11 @@ export function openDueAt(state: EntityState): number | null {
   return earliest;
 }
 
+/** What the write helpers need of a connection: an EntityManager, a QueryRunner or a pg Client. */
+type Queryable = { query(sql: string, params?: unknown[]): Promise<unknown> };
+
 /** Writes entity states with their indexed columns (next due instant, customer, team, open due instant). */
-export async function upsertEntities(manager: { query(sql: string, params?: unknown[]): Promise<unknown> }, list: EntityState[]): Promise<void> {
+export async function upsertEntities(manager: Queryable, list: EntityState[]): Promise<void> {
   await manager.query(
     `INSERT INTO sla.entities (tenant_id, kind, entity_id, state, next_due_at, customer_id, team, open_due_at, updated_at)
      SELECT t, k, i, s, d, c, tm, o, now()
@@ -68,7 +71,7 @@ interface OutputRecord {
   context: { channel?: string; priority?: string; team?: string; tags?: string[]; segment?: string };
 }
 
-interface FinishedClockRecord {
+export interface FinishedClockRecord {
   tenantId: string;
   outcome: ClockOutcome;
   context: FactContext;
@@ -290,81 +293,91 @@ export class SlaEffects {
   }
 
   private async writeFinishedClocks(manager: EntityManager): Promise<void> {
-    if (this.finished.length === 0) return;
-    // The last word on a clock wins (a clock can be finished, restarted and finished in one batch).
-    const unique = new Map<string, FinishedClockRecord>();
-    for (const record of this.finished) {
-      const { outcome } = record;
-      unique.set(`${record.tenantId}\u0000${outcome.conversationId}\u0000${outcome.metric}\u0000${outcome.cycle}`, record);
-    }
-    const list = [...unique.values()];
-    await manager.query(
-      `INSERT INTO sla.finished_clocks (tenant_id, conversation_id, metric, cycle, customer_id, policy, team, agent, channel, priority,
-                                        verdict, on_time, breached, started_at, due_at, finished_at, counted_ms, target_ms)
-       SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::int[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[],
-                            $11::text[], $12::boolean[], $13::boolean[], $14::timestamptz[], $15::timestamptz[], $16::timestamptz[], $17::bigint[], $18::bigint[])
-       ON CONFLICT (tenant_id, conversation_id, metric, cycle) DO UPDATE SET
-         customer_id = EXCLUDED.customer_id, policy = EXCLUDED.policy, team = EXCLUDED.team, agent = EXCLUDED.agent,
-         channel = EXCLUDED.channel, priority = EXCLUDED.priority, verdict = EXCLUDED.verdict, on_time = EXCLUDED.on_time,
-         breached = EXCLUDED.breached, started_at = EXCLUDED.started_at, due_at = EXCLUDED.due_at,
-         finished_at = EXCLUDED.finished_at, counted_ms = EXCLUDED.counted_ms, target_ms = EXCLUDED.target_ms`,
-      [
-        list.map((r) => r.tenantId),
-        list.map((r) => r.outcome.conversationId),
-        list.map((r) => r.outcome.metric),
-        list.map((r) => r.outcome.cycle),
-        list.map((r) => r.outcome.customerId),
-        list.map((r) => r.outcome.policy),
-        list.map((r) => r.context.team),
-        list.map((r) => r.context.agent),
-        list.map((r) => r.context.channel),
-        list.map((r) => r.context.priority),
-        list.map((r) => r.outcome.verdict),
-        list.map((r) => r.outcome.onTime),
-        list.map((r) => r.outcome.breached),
-        list.map((r) => isoOrNull(r.outcome.startedAt)),
-        list.map((r) => isoOrNull(r.outcome.dueAt)),
-        list.map((r) => isoOrNull(r.outcome.at)),
-        list.map((r) => Math.round(r.outcome.countedMs)),
-        list.map((r) => r.outcome.targetMs),
-      ],
-    );
+    await writeFinishedClocks(manager, this.finished);
   }
 
   private async writeMetrics(manager: EntityManager): Promise<void> {
-    if (this.metrics.isEmpty) return;
-    const counters = this.metrics.sortedCounters();
-    const columns = COUNTER_COLUMNS.map((column) => `"${column}"`).join(', ');
-    const increments = COUNTER_COLUMNS.map((column) => `"${column}" = c."${column}" + EXCLUDED."${column}"`).join(', ');
-    const arrays = COUNTER_COLUMNS.map((column, index) => `$${index + 6}::bigint[]`).join(', ');
-    await manager.query(
-      `INSERT INTO sla.metric_counters AS c (tenant_id, grain, bucket, dimension, value, ${columns})
-       SELECT * FROM unnest($1::uuid[], $2::text[], $3::timestamptz[], $4::text[], $5::text[], ${arrays})
-       ON CONFLICT (tenant_id, grain, dimension, bucket, value) DO UPDATE SET ${increments}`,
-      [
-        counters.map((c) => c.key.tenantId),
-        counters.map((c) => c.key.grain),
-        counters.map((c) => new Date(c.key.bucket).toISOString()),
-        counters.map((c) => c.key.dimension),
-        counters.map((c) => c.key.value),
-        ...COUNTER_COLUMNS.map((column) => counters.map((c) => c.deltas[column] ?? 0)),
-      ],
-    );
-    const bins = this.metrics.sortedBins();
-    if (bins.length === 0) return;
-    await manager.query(
-      `INSERT INTO sla.metric_sketch_bins AS b (tenant_id, grain, bucket, dimension, value, bin, count)
-       SELECT * FROM unnest($1::uuid[], $2::text[], $3::timestamptz[], $4::text[], $5::text[], $6::int[], $7::bigint[])
-       ON CONFLICT (tenant_id, grain, dimension, bucket, value, bin) DO UPDATE SET count = b.count + EXCLUDED.count`,
-      [
-        bins.map((b) => b.key.tenantId),
-        bins.map((b) => b.key.grain),
-        bins.map((b) => new Date(b.key.bucket).toISOString()),
-        bins.map((b) => b.key.dimension),
-        bins.map((b) => b.key.value),
-        bins.map((b) => b.bin),
-        bins.map((b) => b.count),
-      ],
-    );
+    await writeMetricDeltas(manager, this.metrics);
   }
+}
+
+/** Upserts finished clocks (the outliers' rows); the last word on a clock in `records` wins. */
+export async function writeFinishedClocks(manager: Queryable, records: readonly FinishedClockRecord[]): Promise<void> {
+  if (records.length === 0) return;
+  // The last word on a clock wins (a clock can be finished, restarted and finished in one batch).
+  const unique = new Map<string, FinishedClockRecord>();
+  for (const record of records) {
+    const { outcome } = record;
+    unique.set(`${record.tenantId}\u0000${outcome.conversationId}\u0000${outcome.metric}\u0000${outcome.cycle}`, record);
+  }
+  const list = [...unique.values()];
+  await manager.query(
+    `INSERT INTO sla.finished_clocks (tenant_id, conversation_id, metric, cycle, customer_id, policy, team, agent, channel, priority,
+                                      verdict, on_time, breached, started_at, due_at, finished_at, counted_ms, target_ms)
+     SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::int[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[],
+                          $11::text[], $12::boolean[], $13::boolean[], $14::timestamptz[], $15::timestamptz[], $16::timestamptz[], $17::bigint[], $18::bigint[])
+     ON CONFLICT (tenant_id, conversation_id, metric, cycle) DO UPDATE SET
+       customer_id = EXCLUDED.customer_id, policy = EXCLUDED.policy, team = EXCLUDED.team, agent = EXCLUDED.agent,
+       channel = EXCLUDED.channel, priority = EXCLUDED.priority, verdict = EXCLUDED.verdict, on_time = EXCLUDED.on_time,
+       breached = EXCLUDED.breached, started_at = EXCLUDED.started_at, due_at = EXCLUDED.due_at,
+       finished_at = EXCLUDED.finished_at, counted_ms = EXCLUDED.counted_ms, target_ms = EXCLUDED.target_ms`,
+    [
+      list.map((r) => r.tenantId),
+      list.map((r) => r.outcome.conversationId),
+      list.map((r) => r.outcome.metric),
+      list.map((r) => r.outcome.cycle),
+      list.map((r) => r.outcome.customerId),
+      list.map((r) => r.outcome.policy),
+      list.map((r) => r.context.team),
+      list.map((r) => r.context.agent),
+      list.map((r) => r.context.channel),
+      list.map((r) => r.context.priority),
+      list.map((r) => r.outcome.verdict),
+      list.map((r) => r.outcome.onTime),
+      list.map((r) => r.outcome.breached),
+      list.map((r) => isoOrNull(r.outcome.startedAt)),
+      list.map((r) => isoOrNull(r.outcome.dueAt)),
+      list.map((r) => isoOrNull(r.outcome.at)),
+      list.map((r) => Math.round(r.outcome.countedMs)),
+      list.map((r) => r.outcome.targetMs),
+    ],
+  );
+}
+
+/** Adds a batch's metric deltas to the counters and sketch bins (rows in key order). */
+export async function writeMetricDeltas(manager: Queryable, metrics: MetricDeltas): Promise<void> {
+  if (metrics.isEmpty) return;
+  const counters = metrics.sortedCounters();
+  const columns = COUNTER_COLUMNS.map((column) => `"${column}"`).join(', ');
+  const increments = COUNTER_COLUMNS.map((column) => `"${column}" = c."${column}" + EXCLUDED."${column}"`).join(', ');
+  const arrays = COUNTER_COLUMNS.map((column, index) => `$${index + 6}::bigint[]`).join(', ');
+  await manager.query(
+    `INSERT INTO sla.metric_counters AS c (tenant_id, grain, bucket, dimension, value, ${columns})
+     SELECT * FROM unnest($1::uuid[], $2::text[], $3::timestamptz[], $4::text[], $5::text[], ${arrays})
+     ON CONFLICT (tenant_id, grain, dimension, bucket, value) DO UPDATE SET ${increments}`,
+    [
+      counters.map((c) => c.key.tenantId),
+      counters.map((c) => c.key.grain),
+      counters.map((c) => new Date(c.key.bucket).toISOString()),
+      counters.map((c) => c.key.dimension),
+      counters.map((c) => c.key.value),
+      ...COUNTER_COLUMNS.map((column) => counters.map((c) => c.deltas[column] ?? 0)),
+    ],
+  );
+  const bins = metrics.sortedBins();
+  if (bins.length === 0) return;
+  await manager.query(
+    `INSERT INTO sla.metric_sketch_bins AS b (tenant_id, grain, bucket, dimension, value, bin, count)
+     SELECT * FROM unnest($1::uuid[], $2::text[], $3::timestamptz[], $4::text[], $5::text[], $6::int[], $7::bigint[])
+     ON CONFLICT (tenant_id, grain, dimension, bucket, value, bin) DO UPDATE SET count = b.count + EXCLUDED.count`,
+    [
+      bins.map((b) => b.key.tenantId),
+      bins.map((b) => b.key.grain),
+      bins.map((b) => new Date(b.key.bucket).toISOString()),
+      bins.map((b) => b.key.dimension),
+      bins.map((b) => b.key.value),
+      bins.map((b) => b.bin),
+      bins.map((b) => b.count),
+    ],
+  );
 }

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 
 import { COUNTER_COLUMNS, type CounterColumn, type MetricDimension, type MetricGrain, sketchMapping, ZERO_BIN } from '../metrics/metric-deltas';
+import { addPackedSketch, type SketchBins } from '../metrics/metric-sketches';
 import { iso } from './query-params';
 
 /** The metrics `outliers` ranks: the clock metrics of the contract. */
@@ -17,20 +18,29 @@ function emptyCounters(): Counters {
 }
 
 /** A merged DDSketch: bin key → count. */
-type Bins = Map<number, number>;
+type Bins = SketchBins;
 
 /** DDSketch's quantile rule over merged bins: rank q·(n−1), zeros first, the bin's representative value. */
 export function quantileMs(bins: Bins, q: number): number | null {
+  return quantilesMs(bins, [q])[0];
+}
+
+/** Several quantiles (ascending) in one pass over the sorted bins. */
+export function quantilesMs(bins: Bins, qs: readonly number[]): Array<number | null> {
   let total = 0;
   for (const count of bins.values()) total += count;
-  if (total === 0) return null;
-  const rank = q * (total - 1);
+  if (total === 0) return qs.map(() => null);
+  const keys = [...bins.keys()].sort((a, b) => a - b);
+  const answers: Array<number | null> = [];
   let seen = 0;
-  for (const key of [...bins.keys()].sort((a, b) => a - b)) {
-    seen += bins.get(key) ?? 0;
-    if (seen > rank) return key === ZERO_BIN ? 0 : Math.round(sketchMapping.value(key) * 1000);
+  let k = 0;
+  for (const q of qs) {
+    const rank = q * (total - 1);
+    while (k < keys.length && seen + (bins.get(keys[k]) ?? 0) <= rank) seen += bins.get(keys[k++]) ?? 0;
+    const key = keys[k];
+    answers.push(key === undefined ? null : key === ZERO_BIN ? 0 : Math.round(sketchMapping.value(key) * 1000));
   }
-  return null;
+  return answers;
 }
 
 function percent(part: number, whole: number): number | null {
@@ -39,7 +49,7 @@ function percent(part: number, whole: number): number | null {
 
 /** One group and bucket (or a group's total) in the answer's words. */
 export function metricFigures(counters: Counters, bins: Bins) {
-  const [p50, p90, p99] = QUANTILES.map((q) => quantileMs(bins, q));
+  const [p50, p90, p99] = quantilesMs(bins, QUANTILES);
   const promises = (party: 'provider' | 'customer') => {
     const keptOnTime = counters[`${party}_kept_on_time`];
     const keptLate = counters[`${party}_kept_late`];
@@ -82,19 +92,18 @@ export class MetricQueriesService {
     const dimension = query.groupBy ?? 'metric';
     const sums = COUNTER_COLUMNS.map((column) => `sum("${column}")::float8 AS "${column}"`).join(', ');
     const params = [tenantId, query.interval, dimension, new Date(from).toISOString(), new Date(to).toISOString()];
-    const [counterRows, binRows] = await Promise.all([
+    const group = query.groupBy ? 'value' : `'(all)'`;
+    const cellRange = 'WHERE tenant_id = $1 AND grain = $2 AND dimension = $3 AND bucket >= $4 AND bucket < $5';
+    // Counted time: the packed sketches and the bins batches wrote since the last fold, in one
+    // statement (one snapshot): a fold between two reads would count its bins twice or not at all.
+    const [counterRows, sketchRows] = await Promise.all([
+      this.dataSource.query(`SELECT ${group} AS value, bucket, ${sums} FROM sla.metric_counters ${cellRange} GROUP BY 1, 2`, params) as Promise<Array<Record<string, unknown>>>,
       this.dataSource.query(
-        `SELECT ${query.groupBy ? 'value' : `'(all)'`} AS value, bucket, ${sums} FROM sla.metric_counters
-          WHERE tenant_id = $1 AND grain = $2 AND dimension = $3 AND bucket >= $4 AND bucket < $5
-          GROUP BY 1, 2`,
+        `SELECT ${group} AS value, bucket, bins, NULL::int AS bin, NULL::float8 AS count FROM sla.metric_sketches ${cellRange}
+         UNION ALL
+         SELECT ${group} AS value, bucket, NULL::bytea, bin, sum(count)::float8 FROM sla.metric_sketch_bins ${cellRange} GROUP BY 1, 2, 4`,
         params,
-      ) as Promise<Array<Record<string, unknown>>>,
-      this.dataSource.query(
-        `SELECT ${query.groupBy ? 'value' : `'(all)'`} AS value, bucket, bin, sum(count)::float8 AS count FROM sla.metric_sketch_bins
-          WHERE tenant_id = $1 AND grain = $2 AND dimension = $3 AND bucket >= $4 AND bucket < $5
-          GROUP BY 1, 2, 3`,
-        params,
-      ) as Promise<Array<{ value: string; bucket: Date; bin: number; count: number }>>,
+      ) as Promise<Array<{ value: string; bucket: Date; bins: Buffer | null; bin: number | null; count: number | null }>>,
     ]);
 
     const cells = new Map<string, { group: string; bucket: number; counters: Counters; bins: Bins }>();
@@ -111,9 +120,10 @@ export class MetricQueriesService {
       const entry = cell(String(row.value), (row.bucket as Date).getTime());
       for (const column of COUNTER_COLUMNS) entry.counters[column] += Number(row[column]);
     }
-    for (const row of binRows) {
-      const entry = cell(row.value, row.bucket.getTime());
-      entry.bins.set(row.bin, (entry.bins.get(row.bin) ?? 0) + Number(row.count));
+    for (const row of sketchRows) {
+      const { bins } = cell(row.value, row.bucket.getTime());
+      if (row.bins) addPackedSketch(bins, row.bins);
+      else if (row.bin !== null) bins.set(row.bin, (bins.get(row.bin) ?? 0) + Number(row.count));
     }
 
     const groups = new Map<string, { counters: Counters; bins: Bins; buckets: Array<{ bucket: number; counters: Counters; bins: Bins }> }>();

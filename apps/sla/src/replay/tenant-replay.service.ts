@@ -70,7 +70,7 @@ export class TenantReplayService {
         await lockTenantExclusive(manager, tenantId);
         const current = (await this.configs.currentVersions([tenantId])).get(tenantId);
         const [{ ledger }] = await manager.query(`SELECT count(*)::int AS ledger FROM sla.output_events WHERE tenant_id = $1`, [tenantId]);
-        for (const table of ['entities', 'finished_clocks', 'metric_counters', 'metric_sketch_bins']) {
+        for (const table of ['entities', 'finished_clocks', 'metric_counters', 'metric_sketch_bins', 'metric_sketches']) {
           await manager.query(`DELETE FROM sla.${table} WHERE tenant_id = $1`, [tenantId]);
         }
         const store = new TransactionEntityStore(manager);

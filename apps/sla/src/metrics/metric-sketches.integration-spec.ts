@@ -1,0 +1,161 @@
+import { randomUUID } from 'node:crypto';
+
+import type { DataSource } from 'typeorm';
+
+import { createServiceDataSource, initialiseAndMigrate } from '@pw/persistence';
+import type { ClockOutcome } from '@pw/sla-engine';
+
+import { slaDataSourceOptions } from '../data-source';
+import { lockTenantExclusive } from '../processing/apply-interactions';
+import { writeMetricDeltas } from '../processing/sla-effects';
+import { MetricQueriesService } from '../queries/metric-queries.service';
+import { type FactContext, MetricDeltas } from './metric-deltas';
+import { foldSketchBins } from './metric-sketches';
+
+// The fold against the real PostgreSQL: the bins batches write move into packed sketches
+// without a count lost or doubled, whatever runs beside it.
+describe('folding sketch bins into packed sketches', () => {
+  const databaseUrl = process.env['DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/promise_watch_test';
+  let dataSource: DataSource;
+  let queries: MetricQueriesService;
+  const HOUR = 3_600_000;
+  const start = Date.UTC(2026, 2, 2, 8);
+
+  beforeAll(async () => {
+    dataSource = createServiceDataSource(slaDataSourceOptions(databaseUrl));
+    await initialiseAndMigrate(dataSource);
+    queries = new MetricQueriesService(dataSource);
+  });
+
+  afterAll(async () => {
+    await dataSource?.destroy();
+  });
+
+  /** `count` met clocks of a tenant, finished over the first hours from `start`, counted 1 min … 2 days. */
+  function deltasFor(tenantId: string, count: number, seed: number): MetricDeltas {
+    const deltas = new MetricDeltas();
+    for (let i = 0; i < count; i++) {
+      const n = seed * 7919 + i;
+      const countedMs = 60_000 + ((n * 2_654_435_761) % (2 * 86_400_000));
+      const at = start + (n % 5) * HOUR + (n % 977) * 1000;
+      const outcome: ClockOutcome = {
+        kind: 'clock',
+        conversationId: `c-${seed}-${i}`,
+        customerId: 'cust',
+        metric: i % 2 === 0 ? 'first_response' : 'resolution',
+        cycle: 1,
+        policy: 'standard',
+        startedAt: at - countedMs,
+        at,
+        verdict: 'met',
+        onTime: countedMs < 4 * HOUR,
+        breached: countedMs >= 4 * HOUR,
+        countedMs,
+        targetMs: 4 * HOUR,
+        dueAt: at - countedMs + 4 * HOUR,
+      };
+      const context: FactContext = { team: `team-${i % 3}`, channel: 'email', priority: 'normal', policy: 'standard', agent: `agent-${i % 11}` };
+      deltas.add({ tenantId, outcome, context });
+    }
+    return deltas;
+  }
+
+  const write = (deltas: MetricDeltas) => dataSource.transaction((manager) => writeMetricDeltas(manager, deltas));
+  const fold = (limit: number) => dataSource.transaction((manager) => foldSketchBins(manager, limit));
+  const rowsOf = async (table: string, tenantId: string) =>
+    Number((await dataSource.query(`SELECT count(*)::int AS n FROM sla.${table} WHERE tenant_id = $1`, [tenantId]))[0].n);
+  /** Every question the dashboards ask of counted time, for the tenant. */
+  const answers = async (tenantId: string) => {
+    const range = { from: start, to: start + 6 * HOUR };
+    return Promise.all(
+      (['team', 'agent', 'metric', null] as const).flatMap((groupBy) =>
+        (['hour', 'day'] as const).map((interval) => queries.metrics(tenantId, { ...range, groupBy, interval })),
+      ),
+    );
+  };
+
+  it('moves every bin into packed sketches and answers exactly as before, fold after fold', async () => {
+    const tenantId = randomUUID();
+    await write(deltasFor(tenantId, 400, 1));
+    await write(deltasFor(tenantId, 300, 2));
+    const unfolded = await answers(tenantId);
+    const bins = await rowsOf('metric_sketch_bins', tenantId);
+    expect(bins).toBeGreaterThan(1000);
+    expect(unfolded[0].groups.length).toBe(3);
+    expect(unfolded[0].groups[0].total.countedMs.p50).not.toBeNull();
+
+    // In small folds, with new bins written between them: each answer equals the unfolded one
+    // computed from the same facts.
+    const { bins: moved } = await fold(700);
+    expect(moved).toBeGreaterThan(0);
+    expect(await rowsOf('metric_sketches', tenantId)).toBeGreaterThan(0);
+    expect(await answers(tenantId)).toEqual(unfolded);
+    for (let round = 0; round < 50 && (await rowsOf('metric_sketch_bins', tenantId)) > 0; round++) await fold(700);
+    expect(await rowsOf('metric_sketch_bins', tenantId)).toBe(0);
+    expect(await answers(tenantId)).toEqual(unfolded);
+
+    // More facts into cells already packed: the fold adds to the packed counts.
+    const reference = randomUUID();
+    for (const id of [tenantId, reference]) {
+      if (id === reference) {
+        await write(deltasFor(id, 400, 1));
+        await write(deltasFor(id, 300, 2));
+      }
+      await write(deltasFor(id, 250, 3));
+    }
+    await fold(100_000);
+    await fold(100_000);
+    expect(await rowsOf('metric_sketch_bins', tenantId)).toBe(0);
+    const strip = (all: Awaited<ReturnType<typeof answers>>) => JSON.stringify(all);
+    expect(strip(await answers(tenantId))).toBe(strip(await answers(reference)));
+  });
+
+  it('leaves a tenant under replay alone, and folds nothing while another fold runs', async () => {
+    const replayed = randomUUID();
+    await write(deltasFor(replayed, 50, 4));
+    const before = await rowsOf('metric_sketch_bins', replayed);
+    expect(before).toBeGreaterThan(0);
+    const runner = dataSource.createQueryRunner();
+    await runner.connect();
+    try {
+      await runner.startTransaction();
+      await lockTenantExclusive(runner.manager, replayed);
+      for (let round = 0; round < 5; round++) await fold(100_000);
+      expect(await rowsOf('metric_sketch_bins', replayed)).toBe(before);
+      await runner.rollbackTransaction();
+
+      // A fold in progress (holding its lock) makes another one a no-op.
+      await runner.startTransaction();
+      await runner.query(`SELECT pg_advisory_xact_lock(hashtextextended('sla-sketch-fold', 0))`);
+      expect(await fold(100_000)).toEqual({ bins: 0, cells: 0 });
+      expect(await rowsOf('metric_sketch_bins', replayed)).toBe(before);
+      await runner.rollbackTransaction();
+    } finally {
+      await runner.release();
+    }
+    for (let round = 0; round < 20 && (await rowsOf('metric_sketch_bins', replayed)) > 0; round++) await fold(100_000);
+    expect(await rowsOf('metric_sketch_bins', replayed)).toBe(0);
+  });
+
+  it('takes no bin a batch holds, and the batch adds to it after the fold', async () => {
+    const tenantId = randomUUID();
+    const reference = randomUUID();
+    await write(deltasFor(tenantId, 100, 5));
+    await write(deltasFor(reference, 100, 5));
+    const runner = dataSource.createQueryRunner();
+    await runner.connect();
+    try {
+      // A batch in flight: it has upserted (and so locks) some of the tenant's bin rows.
+      await runner.startTransaction();
+      await writeMetricDeltas(runner.manager, deltasFor(tenantId, 40, 6));
+      const folded = await fold(100_000);
+      expect(folded.bins).toBeGreaterThan(0);
+      await runner.commitTransaction();
+    } finally {
+      await runner.release();
+    }
+    await write(deltasFor(reference, 40, 6));
+    for (let round = 0; round < 20 && (await rowsOf('metric_sketch_bins', tenantId)) > 0; round++) await fold(100_000);
+    expect(JSON.stringify(await answers(tenantId))).toBe(JSON.stringify(await answers(reference)));
+  });
+});

@@ -1,0 +1,73 @@
+import fc from 'fast-check';
+
+import { quantileMs, quantilesMs } from '../queries/metric-queries.service';
+import { sketchBin, sketchMapping, ZERO_BIN } from './metric-deltas';
+import { addPackedSketch, packSketch, type SketchBins } from './metric-sketches';
+
+const binsArbitrary = fc
+  .array(fc.tuple(fc.integer({ min: -2_147_483_648, max: 2_147_483_647 }), fc.integer({ min: 1, max: 2 ** 40 })), { maxLength: 200 })
+  .map((entries) => {
+    const bins: SketchBins = new Map();
+    for (const [key, count] of entries) bins.set(key, (bins.get(key) ?? 0) + count);
+    return bins;
+  });
+
+const sorted = (bins: SketchBins) => [...bins.entries()].sort(([a], [b]) => a - b);
+
+describe('packed sketches', () => {
+  it('unpack to the bins they were packed from, in key order', () => {
+    fc.assert(
+      fc.property(binsArbitrary, (bins) => {
+        const unpacked = addPackedSketch(new Map(), packSketch(bins));
+        expect([...unpacked.entries()]).toEqual(sorted(bins));
+      }),
+    );
+  });
+
+  it('add up: unpacking two packed sketches into one map is the sum of their bins', () => {
+    fc.assert(
+      fc.property(binsArbitrary, binsArbitrary, (a, b) => {
+        const merged = addPackedSketch(addPackedSketch(new Map(), packSketch(a)), packSketch(b));
+        const expected: SketchBins = new Map(a);
+        for (const [key, count] of b) expected.set(key, (expected.get(key) ?? 0) + count);
+        expect(sorted(merged)).toEqual(sorted(expected));
+      }),
+    );
+  });
+
+  it('leave empty bins out and take 12 bytes a bin', () => {
+    expect(packSketch(new Map([[5, 0], [7, 3]])).length).toBe(12);
+    expect(packSketch(new Map()).length).toBe(0);
+  });
+
+  it('refuse a buffer that is not a whole number of bins', () => {
+    expect(() => addPackedSketch(new Map(), Buffer.alloc(13))).toThrow('13 bytes');
+  });
+});
+
+/** DDSketch's rule, one quantile at a time, written out plainly: the first bin whose running count passes q·(n−1). */
+function referenceQuantileMs(bins: SketchBins, q: number): number | null {
+  const total = [...bins.values()].reduce((sum, count) => sum + count, 0);
+  if (total === 0) return null;
+  let seen = 0;
+  for (const [key, count] of sorted(bins)) {
+    seen += count;
+    if (seen > q * (total - 1)) return key === ZERO_BIN ? 0 : Math.round(sketchMapping.value(key) * 1000);
+  }
+  return null;
+}
+
+describe('quantilesMs', () => {
+  it('gives, in one pass, what the rule gives for each quantile', () => {
+    const durations = fc.array(fc.integer({ min: 0, max: 30 * 86_400_000 }), { minLength: 1, maxLength: 300 });
+    fc.assert(
+      fc.property(durations, fc.uniqueArray(fc.double({ min: 0, max: 1, noNaN: true }), { minLength: 1, maxLength: 5 }), (values, qs) => {
+        const bins: SketchBins = new Map();
+        for (const value of values) bins.set(sketchBin(value), (bins.get(sketchBin(value)) ?? 0) + 1);
+        const ascending = [...qs].sort((a, b) => a - b);
+        expect(quantilesMs(bins, ascending)).toEqual(ascending.map((q) => referenceQuantileMs(bins, q)));
+        expect(quantileMs(bins, ascending[0])).toBe(referenceQuantileMs(bins, ascending[0]));
+      }),
+    );
+  });
+});
