@@ -219,6 +219,11 @@ describe('sla: the live path equals the simulator, and the questions answer from
       const lines = (await csv.text()).trim().split('\r\n');
       expect(lines[0]).toMatch(/^group,bucket,clocks_finished,met,met_on_time,met_on_time_pct,breached/);
       expect(lines.filter((line) => line.startsWith('nl,total,'))).toHaveLength(1);
+      // Prometheus (loopback, no token set): the service's own gauges are there, with values.
+      const exposition = await (await fetch(`${slaUrl}/metrics`)).text();
+      for (const gauge of ['sla_outbox_backlog', 'sla_sketch_bins_unfolded', 'sla_consumer_lag']) {
+        expect(exposition).toMatch(new RegExp(`^${gauge} \\d+$`, 'm'));
+      }
       const bad = await get(keys.read, `/v1/metrics?from=yesterday&groupBy=colour`);
       expect(bad.status).toBe(400);
       expect(((await bad.json()) as { errors: Array<{ field: string }> }).errors.map((e) => e.field).sort()).toEqual(['from', 'groupBy']);

@@ -82,6 +82,15 @@ export class SlaPrometheus implements OnApplicationShutdown {
         this.set(Number(rows[0]?.count ?? 0));
       },
     });
+    new Gauge({
+      name: 'sla_sketch_bins_unfolded',
+      help: 'Counted-time bin rows batches wrote that the background fold has not packed yet (read together either way)',
+      registers: [this.registry],
+      async collect() {
+        const rows: Array<{ count: string }> = await dataSource.query(`SELECT count(*) AS count FROM sla.metric_sketch_bins`);
+        this.set(Number(rows[0]?.count ?? 0));
+      },
+    });
     const admin = (this.admin = kafka.admin());
     const connect = (): Promise<void> => (this.adminConnected ??= admin.connect());
     const forget = (): void => {
