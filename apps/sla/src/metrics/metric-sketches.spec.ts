@@ -2,7 +2,7 @@ import fc from 'fast-check';
 
 import { quantileMs, quantilesMs } from '../queries/metric-queries.service';
 import { sketchBin, sketchMapping, ZERO_BIN } from './metric-deltas';
-import { addPackedSketch, packSketch, type SketchBins } from './metric-sketches';
+import { addPackedSketch, MergedSketch, packedQuantilesMs, packSketch, type SketchBins } from './metric-sketches';
 
 const binsArbitrary = fc
   .array(fc.tuple(fc.integer({ min: -2_147_483_648, max: 2_147_483_647 }), fc.integer({ min: 1, max: 2 ** 40 })), { maxLength: 200 })
@@ -67,6 +67,40 @@ describe('quantilesMs', () => {
         const ascending = [...qs].sort((a, b) => a - b);
         expect(quantilesMs(bins, ascending)).toEqual(ascending.map((q) => referenceQuantileMs(bins, q)));
         expect(quantileMs(bins, ascending[0])).toBe(referenceQuantileMs(bins, ascending[0]));
+      }),
+    );
+  });
+});
+
+describe('the merged and packed quantiles of an answer', () => {
+  const QS = [0, 0.25, 0.5, 0.9, 0.99, 1];
+  /** Sketches of counted times (zeros included), as the batches bin them. */
+  const sketchArbitrary = fc.array(fc.oneof(fc.constant(0), fc.integer({ min: 0, max: 400 * 86_400_000 })), { maxLength: 200 }).map((values) => {
+    const bins: SketchBins = new Map();
+    for (const value of values) bins.set(sketchBin(value), (bins.get(sketchBin(value)) ?? 0) + 1);
+    return bins;
+  });
+
+  it('read from one packed sketch, are the rule applied to its bins', () => {
+    fc.assert(
+      fc.property(sketchArbitrary, (bins) => {
+        expect(packedQuantilesMs(packSketch(bins), QS)).toEqual(QS.map((q) => referenceQuantileMs(bins, q)));
+      }),
+    );
+  });
+
+  it('merged from packed sketches, loose bins and other merged sketches, are the rule applied to all their bins', () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.constantFrom('packed', 'bins', 'merged'), sketchArbitrary), { maxLength: 8 }), (parts) => {
+        const merged = new MergedSketch();
+        const all: SketchBins = new Map();
+        for (const [how, bins] of parts) {
+          if (how === 'packed') merged.addPacked(packSketch(bins));
+          else if (how === 'bins') for (const [key, count] of bins) merged.add(key, count);
+          else merged.addSketch(new MergedSketch().addPacked(packSketch(bins)));
+          for (const [key, count] of bins) all.set(key, (all.get(key) ?? 0) + count);
+        }
+        expect(merged.quantilesMs(QS)).toEqual(QS.map((q) => referenceQuantileMs(all, q)));
       }),
     );
   });

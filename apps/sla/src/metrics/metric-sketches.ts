@@ -1,6 +1,7 @@
 import type { EntityManager } from 'typeorm';
 
 import { tryLockTenantsShared } from '../processing/apply-interactions';
+import { sketchMapping, ZERO_BIN } from './metric-deltas';
 
 /*
  * The sketches of counted time live in two tables. Batches add to `metric_sketch_bins`, one
@@ -108,4 +109,102 @@ export async function foldSketchBins(manager: EntityManager, limit: number): Pro
     [...columns(moved), merged],
   );
   return { bins: moved.reduce((sum, row) => sum + row.n, 0), cells: moved.length };
+}
+
+/**
+ * A sketch being merged for an answer: counts in a dense array over the keys seen (DDSketch
+ * keys of one cell or group sit within a few hundred of each other), zeros apart. Merging
+ * thousands of cells through Maps was most of a large question's time.
+ */
+export class MergedSketch {
+  private counts = new Float64Array(0);
+  /** The key of `counts[0]`. */
+  private offset = 0;
+  private zeros = 0;
+  private total = 0;
+
+  add(key: number, count: number): void {
+    this.total += count;
+    if (key === ZERO_BIN) {
+      this.zeros += count;
+      return;
+    }
+    if (key < this.offset || key >= this.offset + this.counts.length) this.cover(key);
+    this.counts[key - this.offset] += count;
+  }
+
+  addPacked(packed: Buffer): this {
+    if (packed.length % PACKED_BIN_BYTES !== 0) throw new Error(`a packed sketch of ${packed.length} bytes is not a whole number of bins`);
+    const bins = packed.length / PACKED_BIN_BYTES;
+    // Keys are in order: make room for the first and last at once.
+    if (bins > 0) {
+      const first = packed.readInt32LE(0) === ZERO_BIN && bins > 1 ? packed.readInt32LE(PACKED_BIN_BYTES) : packed.readInt32LE(0);
+      const last = packed.readInt32LE((bins - 1) * PACKED_BIN_BYTES);
+      if (first !== ZERO_BIN) this.cover(first);
+      if (last !== ZERO_BIN) this.cover(last);
+    }
+    for (let offset = 0; offset < packed.length; offset += PACKED_BIN_BYTES) this.add(packed.readInt32LE(offset), packed.readDoubleLE(offset + 4));
+    return this;
+  }
+
+  addSketch(other: MergedSketch): this {
+    if (other.total === 0) return this;
+    this.total += other.zeros;
+    this.zeros += other.zeros;
+    for (let i = 0; i < other.counts.length; i++) if (other.counts[i] !== 0) this.add(other.offset + i, other.counts[i]);
+    return this;
+  }
+
+  /** DDSketch's quantile rule (rank q·(n−1), zeros first, the bin's representative value), for ascending `qs`. */
+  quantilesMs(qs: readonly number[]): Array<number | null> {
+    if (this.total === 0) return qs.map(() => null);
+    const answers: Array<number | null> = [];
+    let seen = this.zeros;
+    let i = -1; // -1: the zeros
+    for (const q of qs) {
+      const rank = q * (this.total - 1);
+      while (seen <= rank && i < this.counts.length - 1) seen += this.counts[++i];
+      answers.push(seen <= rank ? null : i < 0 ? 0 : Math.round(sketchMapping.value(this.offset + i) * 1000));
+    }
+    return answers;
+  }
+
+  /** Grows the dense range to hold `key`, with room to spare on that side. */
+  private cover(key: number): void {
+    if (this.counts.length === 0) {
+      this.offset = key - 32;
+      this.counts = new Float64Array(64);
+      return;
+    }
+    if (key >= this.offset && key < this.offset + this.counts.length) return;
+    const low = Math.min(this.offset, key - (key < this.offset ? 32 : 0));
+    const high = Math.max(this.offset + this.counts.length, key + 1 + (key >= this.offset ? 32 : 0));
+    const grown = new Float64Array(high - low);
+    grown.set(this.counts, this.offset - low);
+    this.counts = grown;
+    this.offset = low;
+  }
+}
+
+/** The quantile rule over one packed sketch (its bins are in key order, zeros first), for ascending `qs`. */
+export function packedQuantilesMs(packed: Buffer, qs: readonly number[]): Array<number | null> {
+  let total = 0;
+  for (let offset = 4; offset < packed.length; offset += PACKED_BIN_BYTES) total += packed.readDoubleLE(offset);
+  if (total === 0) return qs.map(() => null);
+  const answers: Array<number | null> = [];
+  let seen = 0;
+  let offset = -PACKED_BIN_BYTES;
+  for (const q of qs) {
+    const rank = q * (total - 1);
+    while (seen <= rank && offset + PACKED_BIN_BYTES < packed.length) {
+      offset += PACKED_BIN_BYTES;
+      seen += packed.readDoubleLE(offset + 4);
+    }
+    if (seen <= rank) answers.push(null);
+    else {
+      const key = packed.readInt32LE(offset);
+      answers.push(key === ZERO_BIN ? 0 : Math.round(sketchMapping.value(key) * 1000));
+    }
+  }
+  return answers;
 }

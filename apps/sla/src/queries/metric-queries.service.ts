@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 
 import { COUNTER_COLUMNS, type CounterColumn, type MetricDimension, type MetricGrain, sketchMapping, ZERO_BIN } from '../metrics/metric-deltas';
-import { addPackedSketch, type SketchBins } from '../metrics/metric-sketches';
+import { MergedSketch, packedQuantilesMs, type SketchBins } from '../metrics/metric-sketches';
 import { iso } from './query-params';
 
 /** The metrics `outliers` ranks: the clock metrics of the contract. */
@@ -48,8 +48,8 @@ function percent(part: number, whole: number): number | null {
 }
 
 /** One group and bucket (or a group's total) in the answer's words. */
-export function metricFigures(counters: Counters, bins: Bins) {
-  const [p50, p90, p99] = quantilesMs(bins, QUANTILES);
+export function metricFigures(counters: Counters, bins: Bins | { quantilesMs(qs: readonly number[]): Array<number | null> }) {
+  const [p50, p90, p99] = bins instanceof Map ? quantilesMs(bins, QUANTILES) : bins.quantilesMs(QUANTILES);
   const promises = (party: 'provider' | 'customer') => {
     const keptOnTime = counters[`${party}_kept_on_time`];
     const keptLate = counters[`${party}_kept_late`];
@@ -67,6 +67,50 @@ export function metricFigures(counters: Counters, bins: Bins) {
     promises: { ours: promises('provider'), customers: promises('customer') },
     detractors: counters.detractors,
   };
+}
+
+/**
+ * A cell's counted time: most cells are one packed sketch, whose bins are already in order and
+ * answer without being copied; anything more (several rows, bins not folded yet) is merged.
+ */
+class CellSketch {
+  private packed: Buffer | null = null;
+  private merged: MergedSketch | null = null;
+
+  addPacked(packed: Buffer): void {
+    if (this.packed === null && this.merged === null) this.packed = packed;
+    else this.mergedSketch().addPacked(packed);
+  }
+
+  add(key: number, count: number): void {
+    this.mergedSketch().add(key, count);
+  }
+
+  addTo(target: MergedSketch): void {
+    if (this.packed) target.addPacked(this.packed);
+    if (this.merged) target.addSketch(this.merged);
+  }
+
+  quantilesMs(qs: readonly number[]): Array<number | null> {
+    if (this.merged) return this.merged.quantilesMs(qs);
+    return this.packed ? packedQuantilesMs(this.packed, qs) : qs.map(() => null);
+  }
+
+  private mergedSketch(): MergedSketch {
+    if (!this.merged) {
+      this.merged = new MergedSketch();
+      if (this.packed) this.merged.addPacked(this.packed);
+      this.packed = null;
+    }
+    return this.merged;
+  }
+}
+
+interface Cell {
+  group: string;
+  bucket: number;
+  counters: Counters;
+  sketch: CellSketch;
 }
 
 export interface MetricsQuery {
@@ -106,12 +150,12 @@ export class MetricQueriesService {
       ) as Promise<Array<{ value: string; bucket: Date; bins: Buffer | null; bin: number | null; count: number | null }>>,
     ]);
 
-    const cells = new Map<string, { group: string; bucket: number; counters: Counters; bins: Bins }>();
+    const cells = new Map<string, Cell>();
     const cell = (group: string, bucket: number) => {
       const key = `${group}\u0000${bucket}`;
       let entry = cells.get(key);
       if (!entry) {
-        entry = { group, bucket, counters: emptyCounters(), bins: new Map() };
+        entry = { group, bucket, counters: emptyCounters(), sketch: new CellSketch() };
         cells.set(key, entry);
       }
       return entry;
@@ -121,20 +165,20 @@ export class MetricQueriesService {
       for (const column of COUNTER_COLUMNS) entry.counters[column] += Number(row[column]);
     }
     for (const row of sketchRows) {
-      const { bins } = cell(row.value, row.bucket.getTime());
-      if (row.bins) addPackedSketch(bins, row.bins);
-      else if (row.bin !== null) bins.set(row.bin, (bins.get(row.bin) ?? 0) + Number(row.count));
+      const { sketch } = cell(row.value, row.bucket.getTime());
+      if (row.bins) sketch.addPacked(row.bins);
+      else if (row.bin !== null) sketch.add(row.bin, Number(row.count));
     }
 
-    const groups = new Map<string, { counters: Counters; bins: Bins; buckets: Array<{ bucket: number; counters: Counters; bins: Bins }> }>();
+    const groups = new Map<string, { counters: Counters; sketch: MergedSketch; buckets: Cell[] }>();
     for (const entry of cells.values()) {
       let group = groups.get(entry.group);
       if (!group) {
-        group = { counters: emptyCounters(), bins: new Map(), buckets: [] };
+        group = { counters: emptyCounters(), sketch: new MergedSketch(), buckets: [] };
         groups.set(entry.group, group);
       }
       for (const column of COUNTER_COLUMNS) group.counters[column] += entry.counters[column];
-      for (const [bin, count] of entry.bins) group.bins.set(bin, (group.bins.get(bin) ?? 0) + count);
+      entry.sketch.addTo(group.sketch);
       group.buckets.push(entry);
     }
     return {
@@ -146,10 +190,10 @@ export class MetricQueriesService {
         .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
         .map(([group, data]) => ({
           group,
-          total: metricFigures(data.counters, data.bins),
+          total: metricFigures(data.counters, data.sketch),
           buckets: data.buckets
             .sort((a, b) => a.bucket - b.bucket)
-            .map((bucket) => ({ bucket: iso(bucket.bucket), ...metricFigures(bucket.counters, bucket.bins) })),
+            .map((bucket) => ({ bucket: iso(bucket.bucket), ...metricFigures(bucket.counters, bucket.sketch) })),
         })),
     };
   }
