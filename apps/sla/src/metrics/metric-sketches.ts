@@ -123,6 +123,13 @@ export class MergedSketch {
   private zeros = 0;
   private total = 0;
 
+  /** Bins as the batches key them (DDSketch keys of durations, a dense range; not any int32). */
+  static of(bins: SketchBins): MergedSketch {
+    const sketch = new MergedSketch();
+    for (const [key, count] of bins) sketch.add(key, count);
+    return sketch;
+  }
+
   add(key: number, count: number): void {
     this.total += count;
     if (key === ZERO_BIN) {

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 
-import { COUNTER_COLUMNS, type CounterColumn, type MetricDimension, type MetricGrain, sketchMapping, ZERO_BIN } from '../metrics/metric-deltas';
+import { COUNTER_COLUMNS, type CounterColumn, type MetricDimension, type MetricGrain } from '../metrics/metric-deltas';
 import { MergedSketch, packedQuantilesMs, type SketchBins } from '../metrics/metric-sketches';
 import { iso } from './query-params';
 
@@ -17,30 +17,9 @@ function emptyCounters(): Counters {
   return Object.fromEntries(COUNTER_COLUMNS.map((column) => [column, 0])) as Counters;
 }
 
-/** A merged DDSketch: bin key → count. */
-type Bins = SketchBins;
-
 /** DDSketch's quantile rule over merged bins: rank q·(n−1), zeros first, the bin's representative value. */
-export function quantileMs(bins: Bins, q: number): number | null {
-  return quantilesMs(bins, [q])[0];
-}
-
-/** Several quantiles (ascending) in one pass over the sorted bins. */
-export function quantilesMs(bins: Bins, qs: readonly number[]): Array<number | null> {
-  let total = 0;
-  for (const count of bins.values()) total += count;
-  if (total === 0) return qs.map(() => null);
-  const keys = [...bins.keys()].sort((a, b) => a - b);
-  const answers: Array<number | null> = [];
-  let seen = 0;
-  let k = 0;
-  for (const q of qs) {
-    const rank = q * (total - 1);
-    while (k < keys.length && seen + (bins.get(keys[k]) ?? 0) <= rank) seen += bins.get(keys[k++]) ?? 0;
-    const key = keys[k];
-    answers.push(key === undefined ? null : key === ZERO_BIN ? 0 : Math.round(sketchMapping.value(key) * 1000));
-  }
-  return answers;
+export function quantileMs(bins: SketchBins, q: number): number | null {
+  return MergedSketch.of(bins).quantilesMs([q])[0];
 }
 
 function percent(part: number, whole: number): number | null {
@@ -48,8 +27,8 @@ function percent(part: number, whole: number): number | null {
 }
 
 /** One group and bucket (or a group's total) in the answer's words. */
-export function metricFigures(counters: Counters, bins: Bins | { quantilesMs(qs: readonly number[]): Array<number | null> }) {
-  const [p50, p90, p99] = bins instanceof Map ? quantilesMs(bins, QUANTILES) : bins.quantilesMs(QUANTILES);
+export function metricFigures(counters: Counters, sketch: { quantilesMs(qs: readonly number[]): Array<number | null> }) {
+  const [p50, p90, p99] = sketch.quantilesMs(QUANTILES);
   const promises = (party: 'provider' | 'customer') => {
     const keptOnTime = counters[`${party}_kept_on_time`];
     const keptLate = counters[`${party}_kept_late`];
