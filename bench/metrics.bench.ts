@@ -2,7 +2,7 @@
  * What ops dashboards read, at the size of a large contact centre: GET /v1/metrics and
  * GET /v1/metrics/outliers over one tenant with 10,000,000 finished clocks, against the real
  * PostgreSQL and the sla service started as its own process.
- *   npm run bench:metrics [-- --clocks N --days N --teams N --agents N --rounds N --concurrency N --port N --seed N --keep]
+ *   npm run bench:metrics [-- --clocks N --days N --teams N --agents N --rounds N --concurrency N --port N --seed N --keep --reuse]
  *
  * 1. Writes the tenant's history without the engine (10 M events through the live path would
  *    take most of an hour here): generated finished clocks (five metrics with their targets,
@@ -49,6 +49,9 @@ const { values } = parseArgs({
     seed: { type: 'string', default: '20261207' },
     // Leaves the tenant, its rows and a read key behind (printed), to look into a figure by hand.
     keep: { type: 'boolean', default: false },
+    // Asks the questions of the tenant an earlier `--keep` run left behind (its history and
+    // fold are not measured again): to measure a change to the questions in minutes.
+    reuse: { type: 'boolean', default: false },
   },
 });
 const CLOCKS = Number(values.clocks);
@@ -310,47 +313,68 @@ async function main(): Promise<void> {
     log(machine);
     await initialiseAndMigrate(identityDataSource);
     const identity = new IdentityService(identityDataSource);
-    const name = `bench-metrics-${run}`;
-    const tenant = await identity.createTenant(name, 10_000_000);
-    ourTenants.push(tenant.id);
-    readKey = (await identity.createKey(name, ['read'])).key;
+    let to = periodEnd;
+    let written = 0;
+    let historySeconds = Number.NaN;
+    let foldSeconds = Number.NaN;
+    const kept = values.reuse
+      ? (await db.query(`SELECT id, name FROM identity.tenants WHERE name LIKE 'bench-metrics-%' ORDER BY created_at DESC LIMIT 1`)).rows[0]
+      : undefined;
+    if (values.reuse && !kept) throw new Error('--reuse: no tenant of an earlier --keep run is left; run once with --keep');
+    if (kept) {
+      ourTenants.push(kept.id as string);
+      readKey = (await identity.createKey(kept.name as string, ['read'])).key;
+      // The kept history ends at the hour after its last finished clock.
+      const { rows } = await db.query(`SELECT max(finished_at) AS last FROM sla.finished_clocks WHERE tenant_id = $1`, [kept.id]);
+      to = Math.ceil(new Date(rows[0].last as Date).getTime() / HOUR) * HOUR;
+      log(`reusing tenant ${kept.name as string}: its history ends at ${new Date(to).toISOString()}`);
+      sla = await startService('sla', PORT, { DATABASE_URL: databaseUrl, LOG_LEVEL: 'warn' }, 120_000);
+    } else {
+      const name = `bench-metrics-${run}`;
+      const tenant = await identity.createTenant(name, 10_000_000);
+      ourTenants.push(tenant.id);
+      readKey = (await identity.createKey(name, ['read'])).key;
 
-    // The service once before writing: its migrations create the tables.
-    sla = await startService('sla', PORT, { DATABASE_URL: databaseUrl, LOG_LEVEL: 'warn' }, 120_000);
-    await sla.stop();
-    sla = undefined;
-    const { rows: stale } = await db.query(`SELECT id FROM identity.tenants WHERE name LIKE 'bench-metrics-%' AND NOT (id = ANY($1::uuid[]))`, [ourTenants]);
-    if (stale.length > 0) {
-      log(`removing the rows of ${stale.length} earlier bench tenants`);
-      await clearTenants(db, stale.map((row) => row.id as string));
-    }
-
-    const to = periodEnd;
-    const periodStart = Math.floor(to / DAY) * DAY - (DAYS - 1) * DAY;
-    log(`writing ${fmt(CLOCKS)} finished clocks over ${DAYS} days (${TEAMS} teams, ${AGENTS} agents)`);
-    const history = await writeHistory(db, tenant.id, periodStart);
-    const binRows = async () => Number((await db.query(`SELECT count(*)::bigint AS n FROM sla.metric_sketch_bins WHERE tenant_id = $1`, [tenant.id])).rows[0].n);
-    const written = await binRows();
-    log(`written in ${history.seconds.toFixed(0)} s; ${fmt(written)} sketch-bin rows; starting sla, which folds them into packed sketches`);
-
-    // The service folds the bins in the background; the questions are asked once it is done.
-    sla = await startService('sla', PORT, { DATABASE_URL: databaseUrl, LOG_LEVEL: 'warn' }, 120_000);
-    const foldStarted = performance.now();
-    for (let left = written, seen = performance.now(); left > 0; left = await binRows()) {
-      if (performance.now() - seen > 30_000) {
-        seen = performance.now();
-        log(`  ${fmt(left)} bin rows left to fold`);
+      // The service once before writing: its migrations create the tables.
+      sla = await startService('sla', PORT, { DATABASE_URL: databaseUrl, LOG_LEVEL: 'warn' }, 120_000);
+      await sla.stop();
+      sla = undefined;
+      const { rows: stale } = await db.query(`SELECT id FROM identity.tenants WHERE name LIKE 'bench-metrics-%' AND NOT (id = ANY($1::uuid[]))`, [ourTenants]);
+      if (stale.length > 0) {
+        log(`removing the rows of ${stale.length} earlier bench tenants`);
+        await clearTenants(db, stale.map((row) => row.id as string));
       }
-      await new Promise((resolve) => setTimeout(resolve, 500));
+
+      const periodStart = Math.floor(to / DAY) * DAY - (DAYS - 1) * DAY;
+      log(`writing ${fmt(CLOCKS)} finished clocks over ${DAYS} days (${TEAMS} teams, ${AGENTS} agents)`);
+      historySeconds = (await writeHistory(db, tenant.id, periodStart)).seconds;
+      const binRows = async () => Number((await db.query(`SELECT count(*)::bigint AS n FROM sla.metric_sketch_bins WHERE tenant_id = $1`, [tenant.id])).rows[0].n);
+      written = await binRows();
+      log(`written in ${historySeconds.toFixed(0)} s; ${fmt(written)} sketch-bin rows; starting sla, which folds them into packed sketches`);
+
+      // The service folds the bins in the background; the questions are asked once it is done.
+      sla = await startService('sla', PORT, { DATABASE_URL: databaseUrl, LOG_LEVEL: 'warn' }, 120_000);
+      const foldStarted = performance.now();
+      // Whether any bin is left, by the primary key: counting 37 M rows every time would take
+      // the cores from the fold it measures. The count is logged once a minute.
+      const anyBinLeft = async () =>
+        (await db.query(`SELECT EXISTS (SELECT 1 FROM sla.metric_sketch_bins WHERE tenant_id = $1) AS left`, [tenant.id])).rows[0].left as boolean;
+      for (let seen = performance.now(); await anyBinLeft(); ) {
+        if (performance.now() - seen > 60_000) {
+          seen = performance.now();
+          log(`  ${fmt(await binRows())} bin rows left to fold`);
+        }
+        await new Promise((resolve) => setTimeout(resolve, 1000));
+      }
+      foldSeconds = (performance.now() - foldStarted) / 1000;
+      log(`folded ${fmt(written)} bin rows in ${foldSeconds.toFixed(1)} s (${fmt(written / foldSeconds)}/s)`);
+      await db.query(`VACUUM (ANALYZE) ${TABLES.map((table) => `sla.${table}`).join(', ')}`);
     }
-    const foldSeconds = (performance.now() - foldStarted) / 1000;
-    log(`folded ${fmt(written)} bin rows in ${foldSeconds.toFixed(1)} s (${fmt(written / foldSeconds)}/s)`);
-    await db.query(`VACUUM (ANALYZE) ${TABLES.map((table) => `sla.${table}`).join(', ')}`);
     const tables: Record<string, { rows: number; mib: number }> = {};
     for (const table of TABLES) {
       const { rows } = await db.query(
         `SELECT (SELECT count(*) FROM sla.${table} WHERE tenant_id = $1)::bigint AS rows, pg_total_relation_size('sla.${table}') AS bytes`,
-        [tenant.id],
+        [ourTenants[0]],
       );
       tables[table] = { rows: Number(rows[0].rows), mib: Math.round(Number(rows[0].bytes) / 2 ** 20) };
     }
@@ -366,11 +390,11 @@ async function main(): Promise<void> {
       return { question, requests: sorted.length, answerKiB: Math.round(entry.bytes / 1024), p50: +quantile(sorted, 0.5).toFixed(1), p95: +quantile(sorted, 0.95).toFixed(1), p99: +quantile(sorted, 0.99).toFixed(1) };
     });
     const overall = { requests: all.length, p50: +quantile(all, 0.5).toFixed(1), p95: +quantile(all, 0.95).toFixed(1), p99: +quantile(all, 0.99).toFixed(1), max: +all[all.length - 1].toFixed(1) };
-    const report = { machine, clocks: CLOCKS, days: DAYS, teams: TEAMS, agents: AGENTS, concurrency: CONCURRENCY, writeSeconds: +history.seconds.toFixed(1), binRowsWritten: written, foldSeconds: +foldSeconds.toFixed(1), foldedBinRowsPerSecond: Math.round(written / foldSeconds), tables, perQuestion, overall, slaPeakRssMiB: rss };
+    const report = { machine, clocks: CLOCKS, days: DAYS, teams: TEAMS, agents: AGENTS, concurrency: CONCURRENCY, writeSeconds: +historySeconds.toFixed(1), binRowsWritten: written, foldSeconds: +foldSeconds.toFixed(1), foldedBinRowsPerSecond: Math.round(written / foldSeconds), tables, perQuestion, overall, slaPeakRssMiB: rss };
     const lines = [
       `metrics benchmark (${machine})`,
       `history: ${fmt(CLOCKS)} finished clocks over ${DAYS} days, ${TEAMS} teams, ${AGENTS} agents; ${Object.entries(tables).map(([table, t]) => `${table} ${fmt(t.rows)} rows`).join(', ')}`,
-      `folding: ${fmt(written)} sketch-bin rows into packed sketches by the service in ${foldSeconds.toFixed(1)} s (${fmt(written / foldSeconds)} rows/s)`,
+      kept ? 'folding: not measured (--reuse)' : `folding: ${fmt(written)} sketch-bin rows into packed sketches by the service in ${foldSeconds.toFixed(1)} s (${fmt(written / foldSeconds)} rows/s)`,
       `latency per question (ms, ${ROUNDS - 1} rounds, ${CONCURRENCY} at a time):`,
       ...perQuestion.map((q) => `  ${q.question.padEnd(36)} p50 ${String(q.p50).padStart(6)}  p95 ${String(q.p95).padStart(6)}  p99 ${String(q.p99).padStart(6)}   (${q.answerKiB} KiB)`),
       `all questions: p50 ${overall.p50} ms, p95 ${overall.p95} ms, p99 ${overall.p99} ms, max ${overall.max} ms over ${fmt(overall.requests)} requests   (goal p95 < 100 ms)`,
@@ -379,7 +403,7 @@ async function main(): Promise<void> {
     process.stdout.write(`${JSON.stringify(report, null, 2)}\n\n${lines.join('\n')}\n`);
   } finally {
     await sla?.stop().catch(() => undefined);
-    if (values.keep && readKey) {
+    if ((values.keep || values.reuse) && readKey) {
       log(`kept: tenant ${ourTenants[0]}, read key ${readKey}, the period ends at ${new Date(periodEnd).toISOString()}`);
     } else if (ourTenants.length > 0) {
       log("removing this run's rows");

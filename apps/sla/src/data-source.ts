@@ -7,6 +7,7 @@ import { SlaLive1765000000003 } from './migrations/1765000000003-sla-live';
 import { SlaTimeline1765100000004 } from './migrations/1765100000004-sla-timeline';
 import { SlaOutboxInFlight1765200000005 } from './migrations/1765200000005-sla-outbox-in-flight';
 import { SlaMetricSketches1765300000006 } from './migrations/1765300000006-sla-metric-sketches';
+import { SlaMetricSketchesCompact1765400000007 } from './migrations/1765400000007-sla-metric-sketches-compact';
 
 import { FinishedClockEntity, MetricCounterEntity, MetricSketchBinEntity, MetricSketchEntity, OutputEventEntity } from './metrics/metric-tables.entity';
 import { AppliedEventEntity, EntityStateEntity } from './processing/entity-state.entity';
@@ -29,7 +30,7 @@ export function slaDataSourceOptions(url: string) {
       MetricSketchEntity,
       OutboxRecordEntity,
     ],
-    migrations: [SlaInit1764800000002, SlaLive1765000000003, SlaTimeline1765100000004, SlaOutboxInFlight1765200000005, SlaMetricSketches1765300000006],
+    migrations: [SlaInit1764800000002, SlaLive1765000000003, SlaTimeline1765100000004, SlaOutboxInFlight1765200000005, SlaMetricSketches1765300000006, SlaMetricSketchesCompact1765400000007],
     applicationName: 'sla',
   };
 }

@@ -10,7 +10,8 @@ import { lockTenantExclusive } from '../processing/apply-interactions';
 import { writeMetricDeltas } from '../processing/sla-effects';
 import { MetricQueriesService } from '../queries/metric-queries.service';
 import { type FactContext, MetricDeltas } from './metric-deltas';
-import { foldSketchBins } from './metric-sketches';
+import { SlaMetricSketchesCompact1765400000007 } from '../migrations/1765400000007-sla-metric-sketches-compact';
+import { addPackedSketch, foldSketchBins, type SketchBins } from './metric-sketches';
 
 // The fold against the real PostgreSQL: the bins batches write move into packed sketches
 // without a count lost or doubled, whatever runs beside it.
@@ -159,5 +160,60 @@ describe('folding sketch bins into packed sketches', () => {
     await write(deltasFor(reference, 40, 6));
     for (let round = 0; round < 20 && (await rowsOf('metric_sketch_bins', tenantId)) > 0; round++) await fold(100_000);
     expect(JSON.stringify(await answers(tenantId))).toBe(JSON.stringify(await answers(reference)));
+  });
+
+  it('repacks sketches of the first format into the compact one and back, every count kept', async () => {
+    const legacy = (bins: Array<[number, number]>) => {
+      const packed = Buffer.alloc(bins.length * 12);
+      bins.forEach(([key, count], i) => {
+        packed.writeInt32LE(key, i * 12);
+        packed.writeDoubleLE(count, i * 12 + 4);
+      });
+      return packed;
+    };
+    const cells: Array<{ value: string; bins: Array<[number, number]> }> = Array.from({ length: 12_000 }, (_, i) => ({
+      value: `agent-${i}`,
+      bins: [
+        ...(i % 3 === 0 ? [[-2_147_483_648, i + 1] as [number, number]] : []),
+        ...Array.from({ length: 1 + (i % 40) }, (_, j) => [-20 + j * (1 + (i % 3)), 1 + ((i * 31 + j) % 5000)] as [number, number]),
+      ],
+    }));
+    const runner = dataSource.createQueryRunner();
+    await runner.connect();
+    try {
+      // In a transaction rolled back at the end: the migration repacks every row of the table.
+      await runner.startTransaction();
+      await runner.query(`DELETE FROM sla.metric_sketches`);
+      const tenantId = randomUUID();
+      await runner.query(
+        `INSERT INTO sla.metric_sketches (tenant_id, grain, dimension, bucket, value, bins)
+         SELECT $1, 'day', 'agent', $2, value, bins FROM unnest($3::text[], $4::bytea[]) AS c(value, bins)`,
+        [tenantId, new Date(start).toISOString(), cells.map((cell) => cell.value), cells.map((cell) => legacy(cell.bins))],
+      );
+      const stored = async () => {
+        const rows: Array<{ value: string; bins: Buffer }> = await runner.query(`SELECT value, bins FROM sla.metric_sketches WHERE tenant_id = $1 ORDER BY value`, [tenantId]);
+        return new Map(rows.map((row) => [row.value, row.bins]));
+      };
+      const migration = new SlaMetricSketchesCompact1765400000007();
+      await migration.up(runner);
+      const compact = await stored();
+      expect(compact.size).toBe(cells.length);
+      let compactBytes = 0;
+      let legacyBytes = 0;
+      for (const cell of cells) {
+        const packed = compact.get(cell.value) as Buffer;
+        const expected: SketchBins = new Map(cell.bins);
+        expect([...addPackedSketch(new Map(), packed).entries()].sort(([a], [b]) => a - b)).toEqual([...expected.entries()].sort(([a], [b]) => a - b));
+        compactBytes += packed.length;
+        legacyBytes += cell.bins.length * 12;
+      }
+      expect(compactBytes).toBeLessThan(legacyBytes / 3);
+      await migration.down(runner);
+      const back = await stored();
+      for (const cell of cells) expect((back.get(cell.value) as Buffer).equals(legacy(cell.bins))).toBe(true);
+    } finally {
+      await runner.rollbackTransaction();
+      await runner.release();
+    }
   });
 });

@@ -35,13 +35,29 @@ describe('packed sketches', () => {
     );
   });
 
-  it('leave empty bins out and take 12 bytes a bin', () => {
-    expect(packSketch(new Map([[5, 0], [7, 3]])).length).toBe(12);
-    expect(packSketch(new Map()).length).toBe(0);
+  it('leave empty bins out and take a byte or two a bin where keys are dense and counts small', () => {
+    // tag, total 3, zeros 0, first key 7 zigzagged (14), count 3
+    expect([...packSketch(new Map([[5, 0], [7, 3]]))]).toEqual([2, 3, 0, 14, 3]);
+    expect([...packSketch(new Map())]).toEqual([2, 0, 0]);
+    const day = new Map(Array.from({ length: 200 }, (_, i) => [1_000 + i, 1 + (i % 100)] as [number, number]));
+    expect(packSketch(day).length).toBeLessThan(2 * 200 + 8);
   });
 
-  it('refuse a buffer that is not a whole number of bins', () => {
-    expect(() => addPackedSketch(new Map(), Buffer.alloc(13))).toThrow('13 bytes');
+  it('keep zeros apart, as a count in the head', () => {
+    expect([...packSketch(new Map([[ZERO_BIN, 4], [-1, 1]]))]).toEqual([2, 5, 4, 1, 1]);
+  });
+
+  it('refuse what is not a whole packed sketch, saying so', () => {
+    expect(() => addPackedSketch(new Map(), Buffer.alloc(0))).toThrow('0 bytes is not of format 2');
+    expect(() => addPackedSketch(new Map(), Buffer.from([1, 0, 0]))).toThrow('not of format 2');
+    expect(() => addPackedSketch(new Map(), Buffer.from([2, 3, 0, 14]))).toThrow('ends in the middle of a number');
+    expect(() => addPackedSketch(new Map(), Buffer.from([2, 0x80]))).toThrow('ends in the middle of a number');
+    expect(() => addPackedSketch(new Map(), Buffer.from([2, 9, 0, 14, 3]))).toThrow('says it holds 9 values but holds 3');
+  });
+
+  it('refuse counts that are not whole or are negative', () => {
+    expect(() => packSketch(new Map([[1, 1.5]]))).toThrow('a count of 1.5');
+    expect(() => packSketch(new Map([[1, -1]]))).toThrow('a count of -1');
   });
 });
 

@@ -17,27 +17,107 @@ import { sketchMapping, ZERO_BIN } from './metric-deltas';
 /** A DDSketch as merged bins: bin key → count. */
 export type SketchBins = Map<number, number>;
 
-/** A packed bin: its key (int32) and its count (float64, exact to 2^53), little-endian. */
-const PACKED_BIN_BYTES = 12;
+/*
+ * The packed format (tag 2). The largest questions read thousands of packed sketches, so
+ * their size is most of a question's cost: PostgreSQL sends bytea as hex, twice its size.
+ * Keys of one sketch are dense and counts small, so both are varints (7 bits a byte, least
+ * significant first, up to 2^53):
+ *   tag 2 | total count | zero count | per non-empty bin in key order: key step, count
+ * where the first step is the zigzagged first key and every later one the distance to the
+ * key before (at least 1). About 2 bytes a bin, where the first format took 12.
+ */
+const PACKED_FORMAT = 2;
 
-/** Packs bins in key order; empty bins are left out. */
-export function packSketch(bins: SketchBins): Buffer {
-  const keys = [...bins.keys()].filter((key) => (bins.get(key) ?? 0) !== 0).sort((a, b) => a - b);
-  const packed = Buffer.allocUnsafe(keys.length * PACKED_BIN_BYTES);
-  keys.forEach((key, i) => {
-    packed.writeInt32LE(key, i * PACKED_BIN_BYTES);
-    packed.writeDoubleLE(bins.get(key) as number, i * PACKED_BIN_BYTES + 4);
-  });
-  return packed;
+function writeVarint(into: Buffer, position: number, value: number): number {
+  while (value >= 128) {
+    into[position++] = (value % 128) + 128;
+    value = Math.floor(value / 128);
+  }
+  into[position++] = value;
+  return position;
 }
 
-/** Adds a packed sketch's counts to `into`. */
-export function addPackedSketch(into: SketchBins, packed: Buffer): SketchBins {
-  if (packed.length % PACKED_BIN_BYTES !== 0) throw new Error(`a packed sketch of ${packed.length} bytes is not a whole number of bins`);
-  for (let offset = 0; offset < packed.length; offset += PACKED_BIN_BYTES) {
-    const key = packed.readInt32LE(offset);
-    into.set(key, (into.get(key) ?? 0) + packed.readDoubleLE(offset + 4));
+const zigzag = (key: number) => (key >= 0 ? key * 2 : -key * 2 - 1);
+const unzigzag = (value: number) => (value % 2 === 0 ? value / 2 : -(value + 1) / 2);
+
+/** Packs bins in key order; empty bins are left out. Counts are whole and not negative. */
+export function packSketch(bins: SketchBins): Buffer {
+  let zeros = 0;
+  let total = 0;
+  const keys: number[] = [];
+  for (const [key, count] of bins) {
+    if (!Number.isSafeInteger(count) || count < 0) throw new Error(`a sketch bin holds a count of ${count}: counts are whole and not negative`);
+    if (count === 0) continue;
+    total += count;
+    if (key === ZERO_BIN) zeros += count;
+    else keys.push(key);
   }
+  if (!Number.isSafeInteger(total)) throw new Error(`a sketch of ${total} values is beyond what a packed sketch holds exactly`);
+  keys.sort((a, b) => a - b);
+  // 8 bytes hold any varint up to 2^53 (and a zigzagged int32 step).
+  const packed = Buffer.allocUnsafe(1 + 16 + keys.length * 16);
+  packed[0] = PACKED_FORMAT;
+  let position = writeVarint(packed, 1, total);
+  position = writeVarint(packed, position, zeros);
+  let previous = 0;
+  keys.forEach((key, i) => {
+    position = writeVarint(packed, position, i === 0 ? zigzag(key) : key - previous);
+    position = writeVarint(packed, position, bins.get(key) as number);
+    previous = key;
+  });
+  return Buffer.from(packed.subarray(0, position));
+}
+
+/** Reads a packed sketch: its total and zero count at once, then its bins in key order. */
+export class PackedSketchReader {
+  readonly total: number;
+  readonly zeros: number;
+  /** The bin `next()` moved to. */
+  key = 0;
+  count = 0;
+  private position = 1;
+  private first = true;
+
+  /** Refuses a buffer that is not a packed sketch of this format. */
+  constructor(private readonly packed: Buffer) {
+    if (packed.length === 0 || packed[0] !== PACKED_FORMAT) throw new Error(`a packed sketch of ${packed.length} bytes is not of format ${PACKED_FORMAT}`);
+    this.total = this.varint();
+    this.zeros = this.varint();
+  }
+
+  /** Moves to the next bin; false after the last. */
+  next(): boolean {
+    if (this.position >= this.packed.length) return false;
+    const step = this.varint();
+    this.key = this.first ? unzigzag(step) : this.key + step;
+    this.first = false;
+    this.count = this.varint();
+    return true;
+  }
+
+  private varint(): number {
+    let value = 0;
+    let scale = 1;
+    for (;;) {
+      if (this.position >= this.packed.length) throw new Error(`a packed sketch of ${this.packed.length} bytes ends in the middle of a number`);
+      const byte = this.packed[this.position++];
+      value += (byte & 127) * scale;
+      if (byte < 128) return value;
+      scale *= 128;
+    }
+  }
+}
+
+/** Adds a packed sketch's counts to `into`; refuses one whose bins do not add up to its total. */
+export function addPackedSketch(into: SketchBins, packed: Buffer): SketchBins {
+  const reader = new PackedSketchReader(packed);
+  let counted = reader.zeros;
+  if (reader.zeros > 0) into.set(ZERO_BIN, (into.get(ZERO_BIN) ?? 0) + reader.zeros);
+  while (reader.next()) {
+    into.set(reader.key, (into.get(reader.key) ?? 0) + reader.count);
+    counted += reader.count;
+  }
+  if (counted !== reader.total) throw new Error(`a packed sketch says it holds ${reader.total} values but holds ${counted}`);
   return into;
 }
 
@@ -98,7 +178,8 @@ export async function foldSketchBins(manager: EntityManager, limit: number): Pro
   );
   const packedNow = new Map(existing.map((row) => [cellKey(row), row.bins]));
   const merged = moved.map((row) => {
-    const bins = addPackedSketch(new Map(), packedNow.get(cellKey(row)) ?? Buffer.alloc(0));
+    const packed = packedNow.get(cellKey(row));
+    const bins: SketchBins = packed ? addPackedSketch(new Map(), packed) : new Map();
     row.bins.forEach((bin, i) => bins.set(bin, (bins.get(bin) ?? 0) + Number(row.counts[i])));
     return packSketch(bins);
   });
@@ -141,16 +222,14 @@ export class MergedSketch {
   }
 
   addPacked(packed: Buffer): this {
-    if (packed.length % PACKED_BIN_BYTES !== 0) throw new Error(`a packed sketch of ${packed.length} bytes is not a whole number of bins`);
-    const bins = packed.length / PACKED_BIN_BYTES;
-    // Keys are in order: make room for the first and last at once.
-    if (bins > 0) {
-      const first = packed.readInt32LE(0) === ZERO_BIN && bins > 1 ? packed.readInt32LE(PACKED_BIN_BYTES) : packed.readInt32LE(0);
-      const last = packed.readInt32LE((bins - 1) * PACKED_BIN_BYTES);
-      if (first !== ZERO_BIN) this.cover(first);
-      if (last !== ZERO_BIN) this.cover(last);
+    const reader = new PackedSketchReader(packed);
+    this.total += reader.total;
+    this.zeros += reader.zeros;
+    while (reader.next()) {
+      const { key } = reader;
+      if (key < this.offset || key >= this.offset + this.counts.length) this.cover(key);
+      this.counts[key - this.offset] += reader.count;
     }
-    for (let offset = 0; offset < packed.length; offset += PACKED_BIN_BYTES) this.add(packed.readInt32LE(offset), packed.readDoubleLE(offset + 4));
     return this;
   }
 
@@ -184,8 +263,10 @@ export class MergedSketch {
       return;
     }
     if (key >= this.offset && key < this.offset + this.counts.length) return;
-    const low = Math.min(this.offset, key - (key < this.offset ? 32 : 0));
-    const high = Math.max(this.offset + this.counts.length, key + 1 + (key >= this.offset ? 32 : 0));
+    // Room to spare on the side it grows, as much as it holds: growing is rare.
+    const spare = Math.max(32, this.counts.length);
+    const low = Math.min(this.offset, key - (key < this.offset ? spare : 0));
+    const high = Math.max(this.offset + this.counts.length, key + 1 + (key >= this.offset ? spare : 0));
     const grown = new Float64Array(high - low);
     grown.set(this.counts, this.offset - low);
     this.counts = grown;
@@ -193,25 +274,20 @@ export class MergedSketch {
   }
 }
 
-/** The quantile rule over one packed sketch (its bins are in key order, zeros first), for ascending `qs`. */
+/** The quantile rule over one packed sketch (zeros first, then its bins in key order), for ascending `qs`. */
 export function packedQuantilesMs(packed: Buffer, qs: readonly number[]): Array<number | null> {
-  let total = 0;
-  for (let offset = 4; offset < packed.length; offset += PACKED_BIN_BYTES) total += packed.readDoubleLE(offset);
-  if (total === 0) return qs.map(() => null);
+  const reader = new PackedSketchReader(packed);
+  if (reader.total === 0) return qs.map(() => null);
+  let seen = reader.zeros;
+  let inZeros = true;
   const answers: Array<number | null> = [];
-  let seen = 0;
-  let offset = -PACKED_BIN_BYTES;
   for (const q of qs) {
-    const rank = q * (total - 1);
-    while (seen <= rank && offset + PACKED_BIN_BYTES < packed.length) {
-      offset += PACKED_BIN_BYTES;
-      seen += packed.readDoubleLE(offset + 4);
+    const rank = q * (reader.total - 1);
+    while (seen <= rank && reader.next()) {
+      seen += reader.count;
+      inZeros = false;
     }
-    if (seen <= rank) answers.push(null);
-    else {
-      const key = packed.readInt32LE(offset);
-      answers.push(key === ZERO_BIN ? 0 : Math.round(sketchMapping.value(key) * 1000));
-    }
+    answers.push(seen <= rank ? null : inZeros ? 0 : Math.round(sketchMapping.value(reader.key) * 1000));
   }
   return answers;
 }

@@ -13,8 +13,10 @@ const GRAIN_MS: Record<MetricGrain, number> = { hour: 3_600_000, day: 86_400_000
 
 type Counters = Record<CounterColumn, number>;
 
+const NO_COUNTS = Object.freeze(Object.fromEntries(COUNTER_COLUMNS.map((column) => [column, 0])) as Counters);
+
 function emptyCounters(): Counters {
-  return Object.fromEntries(COUNTER_COLUMNS.map((column) => [column, 0])) as Counters;
+  return { ...NO_COUNTS };
 }
 
 /** DDSketch's quantile rule over merged bins: rank q·(n−1), zeros first, the bin's representative value. */
@@ -86,7 +88,6 @@ class CellSketch {
 }
 
 interface Cell {
-  group: string;
   bucket: number;
   counters: Counters;
   sketch: CellSketch;
@@ -113,14 +114,18 @@ export class MetricQueriesService {
     const to = query.to;
     // Without a groupBy every fact is still counted once under `metric`: its sum is the total.
     const dimension = query.groupBy ?? 'metric';
-    const sums = COUNTER_COLUMNS.map((column) => `sum("${column}")::float8 AS "${column}"`).join(', ');
+    // A cell is one row per group and bucket when grouped by a dimension (the key of the
+    // table); without a groupBy, the metrics of a bucket are summed into it.
+    const counterColumns = COUNTER_COLUMNS.map((column) => (query.groupBy ? `"${column}"::float8 AS "${column}"` : `sum("${column}")::float8 AS "${column}"`)).join(', ');
     const params = [tenantId, query.interval, dimension, new Date(from).toISOString(), new Date(to).toISOString()];
-    const group = query.groupBy ? 'value' : `'(all)'`;
+    const group = query.groupBy ? 'value' : `'(all)'::text`;
     const cellRange = 'WHERE tenant_id = $1 AND grain = $2 AND dimension = $3 AND bucket >= $4 AND bucket < $5';
     // Counted time: the packed sketches and the bins batches wrote since the last fold, in one
     // statement (one snapshot): a fold between two reads would count its bins twice or not at all.
     const [counterRows, sketchRows] = await Promise.all([
-      this.dataSource.query(`SELECT ${group} AS value, bucket, ${sums} FROM sla.metric_counters ${cellRange} GROUP BY 1, 2`, params) as Promise<Array<Record<string, unknown>>>,
+      this.dataSource.query(`SELECT ${group} AS value, bucket, ${counterColumns} FROM sla.metric_counters ${cellRange} ${query.groupBy ? '' : 'GROUP BY 2'}`, params) as Promise<
+        Array<Counters & { value: string; bucket: Date }>
+      >,
       this.dataSource.query(
         `SELECT ${group} AS value, bucket, bins, NULL::int AS bin, NULL::float8 AS count FROM sla.metric_sketches ${cellRange}
          UNION ALL
@@ -129,19 +134,26 @@ export class MetricQueriesService {
       ) as Promise<Array<{ value: string; bucket: Date; bins: Buffer | null; bin: number | null; count: number | null }>>,
     ]);
 
-    const cells = new Map<string, Cell>();
+    // Group → bucket → cell. The counter rows are whole cells already; their sketches join them.
+    const groups = new Map<string, Map<number, Cell>>();
     const cell = (group: string, bucket: number) => {
-      const key = `${group}\u0000${bucket}`;
-      let entry = cells.get(key);
+      let buckets = groups.get(group);
+      if (!buckets) {
+        buckets = new Map();
+        groups.set(group, buckets);
+      }
+      let entry = buckets.get(bucket);
       if (!entry) {
-        entry = { group, bucket, counters: emptyCounters(), sketch: new CellSketch() };
-        cells.set(key, entry);
+        entry = { bucket, counters: emptyCounters(), sketch: new CellSketch() };
+        buckets.set(bucket, entry);
       }
       return entry;
     };
     for (const row of counterRows) {
-      const entry = cell(String(row.value), (row.bucket as Date).getTime());
-      for (const column of COUNTER_COLUMNS) entry.counters[column] += Number(row[column]);
+      const bucket = row.bucket.getTime();
+      const buckets = groups.get(row.value);
+      if (buckets && buckets.has(bucket)) throw new Error(`metric counters: two rows for ${row.value} at ${iso(bucket)}`);
+      cell(row.value, bucket).counters = row;
     }
     for (const row of sketchRows) {
       const { sketch } = cell(row.value, row.bucket.getTime());
@@ -149,31 +161,28 @@ export class MetricQueriesService {
       else if (row.bin !== null) sketch.add(row.bin, Number(row.count));
     }
 
-    const groups = new Map<string, { counters: Counters; sketch: MergedSketch; buckets: Cell[] }>();
-    for (const entry of cells.values()) {
-      let group = groups.get(entry.group);
-      if (!group) {
-        group = { counters: emptyCounters(), sketch: new MergedSketch(), buckets: [] };
-        groups.set(entry.group, group);
-      }
-      for (const column of COUNTER_COLUMNS) group.counters[column] += entry.counters[column];
-      entry.sketch.addTo(group.sketch);
-      group.buckets.push(entry);
-    }
+    const answerGroups = [...groups.entries()]
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([group, buckets]) => {
+        const counters = emptyCounters();
+        const sketch = new MergedSketch();
+        const cells = [...buckets.values()].sort((a, b) => a.bucket - b.bucket);
+        for (const entry of cells) {
+          for (const column of COUNTER_COLUMNS) counters[column] += entry.counters[column];
+          entry.sketch.addTo(sketch);
+        }
+        return {
+          group,
+          total: metricFigures(counters, sketch),
+          buckets: cells.map((entry) => ({ bucket: iso(entry.bucket), ...metricFigures(entry.counters, entry.sketch) })),
+        };
+      });
     return {
       from: iso(from),
       to: iso(to),
       interval: query.interval,
       groupBy: query.groupBy,
-      groups: [...groups.entries()]
-        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-        .map(([group, data]) => ({
-          group,
-          total: metricFigures(data.counters, data.sketch),
-          buckets: data.buckets
-            .sort((a, b) => a.bucket - b.bucket)
-            .map((bucket) => ({ bucket: iso(bucket.bucket), ...metricFigures(bucket.counters, bucket.sketch) })),
-        })),
+      groups: answerGroups,
     };
   }
 
