@@ -2,7 +2,7 @@
  * What ops dashboards read, at the size of a large contact centre: GET /v1/metrics and
  * GET /v1/metrics/outliers over one tenant with 10,000,000 finished clocks, against the real
  * PostgreSQL and the sla service started as its own process.
- *   npm run bench:metrics [-- --clocks N --days N --teams N --agents N --rounds N --concurrency N --port N --seed N --keep --reuse]
+ *   npm run bench:metrics [-- --clocks N --days N --teams N --agents N --rounds N --concurrency N --port N --seed N --keep --reuse --to INSTANT]
  *
  * 1. Writes the tenant's history without the engine (10 M events through the live path would
  *    take most of an hour here): generated finished clocks (five metrics with their targets,
@@ -52,6 +52,8 @@ const { values } = parseArgs({
     // Asks the questions of the tenant an earlier `--keep` run left behind (its history and
     // fold are not measured again): to measure a change to the questions in minutes.
     reuse: { type: 'boolean', default: false },
+    // With --reuse: the end of the kept period, as the --keep run printed it (else the hour after its last clock).
+    to: { type: 'string' },
   },
 });
 const CLOCKS = Number(values.clocks);
@@ -326,7 +328,8 @@ async function main(): Promise<void> {
       readKey = (await identity.createKey(kept.name as string, ['read'])).key;
       // The kept history ends at the hour after its last finished clock.
       const { rows } = await db.query(`SELECT max(finished_at) AS last FROM sla.finished_clocks WHERE tenant_id = $1`, [kept.id]);
-      to = Math.ceil(new Date(rows[0].last as Date).getTime() / HOUR) * HOUR;
+      to = values.to ? Date.parse(values.to) : Math.ceil(new Date(rows[0].last as Date).getTime() / HOUR) * HOUR;
+      if (Number.isNaN(to)) throw new Error(`--to: ${values.to} is not an instant`);
       log(`reusing tenant ${kept.name as string}: its history ends at ${new Date(to).toISOString()}`);
       sla = await startService('sla', PORT, { DATABASE_URL: databaseUrl, LOG_LEVEL: 'warn' }, 120_000);
     } else {

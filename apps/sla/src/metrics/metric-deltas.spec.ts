@@ -2,7 +2,7 @@ import fc from 'fast-check';
 
 import type { ClockOutcome, CommitmentOutcome } from '@pw/sla-engine';
 
-import { metricFigures, metricsCsv, quantileMs } from '../queries/metric-queries.service';
+import { metricFigures, metricsCsv, QUANTILES, quantileMs } from '../queries/metric-queries.service';
 import { MergedSketch } from './metric-sketches';
 import { COUNTER_COLUMNS, type CounterColumn, type FactContext, METRIC_DIMENSIONS, MetricDeltas, NO_VALUE, sketchBin, ZERO_BIN } from './metric-deltas';
 
@@ -178,15 +178,15 @@ describe('metricFigures and metricsCsv', () => {
     Object.fromEntries(COUNTER_COLUMNS.map((column) => [column, values[column] ?? 0])) as Record<CounterColumn, number>;
 
   it('gives percentages of what they are of, and none of nothing', () => {
-    const figures = metricFigures(counters({ clocks_finished: 4, clocks_met: 3, clocks_met_on_time: 2, counted_ms_sum: 9_000, provider_kept_on_time: 1, provider_broken: 1 }), new MergedSketch());
+    const figures = metricFigures(counters({ clocks_finished: 4, clocks_met: 3, clocks_met_on_time: 2, counted_ms_sum: 9_000, provider_kept_on_time: 1, provider_broken: 1 }), new MergedSketch().quantilesMs(QUANTILES));
     expect(figures).toMatchObject({ clocksFinished: 4, met: 3, metOnTime: 2, metOnTimePct: 66.67, countedMs: { p50: null, mean: 3_000 } });
     expect(figures.promises.ours).toEqual({ keptOnTime: 1, keptLate: 0, broken: 1, keptOnTimePct: 50 });
     expect(figures.promises.customers.keptOnTimePct).toBeNull();
-    expect(metricFigures(counters({}), new MergedSketch()).metOnTimePct).toBeNull();
+    expect(metricFigures(counters({}), new MergedSketch().quantilesMs(QUANTILES)).metOnTimePct).toBeNull();
   });
 
   it('writes one CRLF line per group and bucket plus the total, quoted as RFC 4180 says, formulas defused', () => {
-    const figures = metricFigures(counters({ clocks_finished: 1, clocks_met: 1, clocks_met_on_time: 1 }), MergedSketch.of(new Map([[sketchBin(60_000), 1]])));
+    const figures = metricFigures(counters({ clocks_finished: 1, clocks_met: 1, clocks_met_on_time: 1 }), MergedSketch.of(new Map([[sketchBin(60_000), 1]])).quantilesMs(QUANTILES));
     const answer = {
       groups: [
         { group: 'nl', total: figures, buckets: [{ bucket: '2026-12-04T00:00:00.000Z', ...figures }] },

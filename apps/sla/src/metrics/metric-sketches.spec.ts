@@ -2,7 +2,7 @@ import fc from 'fast-check';
 
 import { quantileMs } from '../queries/metric-queries.service';
 import { sketchBin, sketchMapping, ZERO_BIN } from './metric-deltas';
-import { addPackedSketch, MergedSketch, packedQuantilesMs, packSketch, type SketchBins } from './metric-sketches';
+import { addPackedSketch, MergedSketch, packSketch, type SketchBins } from './metric-sketches';
 
 const binsArbitrary = fc
   .array(fc.tuple(fc.integer({ min: -2_147_483_648, max: 2_147_483_647 }), fc.integer({ min: 1, max: 2 ** 40 })), { maxLength: 200 })
@@ -97,10 +97,14 @@ describe('the merged and packed quantiles of an answer', () => {
     return bins;
   });
 
-  it('read from one packed sketch, are the rule applied to its bins', () => {
+  it('read while merging a packed sketch into another, are its own quantiles, and the merge is as without them', () => {
     fc.assert(
-      fc.property(sketchArbitrary, (bins) => {
-        expect(packedQuantilesMs(packSketch(bins), QS)).toEqual(QS.map((q) => referenceQuantileMs(bins, q)));
+      fc.property(sketchArbitrary, sketchArbitrary, (before, bins) => {
+        const merged = MergedSketch.of(before);
+        expect(merged.addPackedWithQuantiles(packSketch(bins), QS)).toEqual(QS.map((q) => referenceQuantileMs(bins, q)));
+        const all: SketchBins = new Map(before);
+        for (const [key, count] of bins) all.set(key, (all.get(key) ?? 0) + count);
+        expect(merged.quantilesMs(QS)).toEqual(QS.map((q) => referenceQuantileMs(all, q)));
       }),
     );
   });

@@ -222,15 +222,34 @@ export class MergedSketch {
   }
 
   addPacked(packed: Buffer): this {
-    const reader = new PackedSketchReader(packed);
-    this.total += reader.total;
-    this.zeros += reader.zeros;
-    while (reader.next()) {
-      const { key } = reader;
-      if (key < this.offset || key >= this.offset + this.counts.length) this.cover(key);
-      this.counts[key - this.offset] += reader.count;
-    }
+    this.addPackedWithQuantiles(packed, []);
     return this;
+  }
+
+  /**
+   * Adds a packed sketch and answers its own quantiles (ascending `qs`) in the same pass: a
+   * large answer's cells each give their figures and their counts to the group's total.
+   */
+  addPackedWithQuantiles(packed: Buffer, qs: readonly number[]): Array<number | null> {
+    const reader = new PackedSketchReader(packed);
+    const { total, zeros } = reader;
+    this.total += total;
+    this.zeros += zeros;
+    const answers: Array<number | null> = qs.map(() => null);
+    let next = 0;
+    let seen = zeros;
+    while (next < qs.length && seen > qs[next] * (total - 1)) answers[next++] = 0;
+    while (reader.next()) {
+      const { key, count } = reader;
+      if (key < this.offset || key >= this.offset + this.counts.length) this.cover(key);
+      this.counts[key - this.offset] += count;
+      seen += count;
+      if (next < qs.length && seen > qs[next] * (total - 1)) {
+        const valueMs = Math.round(sketchMapping.value(key) * 1000);
+        while (next < qs.length && seen > qs[next] * (total - 1)) answers[next++] = valueMs;
+      }
+    }
+    return answers;
   }
 
   addSketch(other: MergedSketch): this {
@@ -272,22 +291,4 @@ export class MergedSketch {
     this.counts = grown;
     this.offset = low;
   }
-}
-
-/** The quantile rule over one packed sketch (zeros first, then its bins in key order), for ascending `qs`. */
-export function packedQuantilesMs(packed: Buffer, qs: readonly number[]): Array<number | null> {
-  const reader = new PackedSketchReader(packed);
-  if (reader.total === 0) return qs.map(() => null);
-  let seen = reader.zeros;
-  let inZeros = true;
-  const answers: Array<number | null> = [];
-  for (const q of qs) {
-    const rank = q * (reader.total - 1);
-    while (seen <= rank && reader.next()) {
-      seen += reader.count;
-      inZeros = false;
-    }
-    answers.push(seen <= rank ? null : inZeros ? 0 : Math.round(sketchMapping.value(reader.key) * 1000));
-  }
-  return answers;
 }

@@ -2,13 +2,14 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 
 import { COUNTER_COLUMNS, type CounterColumn, type MetricDimension, type MetricGrain } from '../metrics/metric-deltas';
-import { MergedSketch, packedQuantilesMs, type SketchBins } from '../metrics/metric-sketches';
+import { MergedSketch, type SketchBins } from '../metrics/metric-sketches';
 import { iso } from './query-params';
 
 /** The metrics `outliers` ranks: the clock metrics of the contract. */
 export const OUTLIER_METRICS = ['acknowledgement', 'first_response', 'next_response', 'periodic_update', 'resolution'] as const;
 
-const QUANTILES = [0.5, 0.9, 0.99] as const;
+/** The counted-time quantiles of every figure set: p50, p90, p99. */
+export const QUANTILES = [0.5, 0.9, 0.99] as const;
 const GRAIN_MS: Record<MetricGrain, number> = { hour: 3_600_000, day: 86_400_000 };
 
 type Counters = Record<CounterColumn, number>;
@@ -28,9 +29,8 @@ function percent(part: number, whole: number): number | null {
   return whole === 0 ? null : Math.round((part / whole) * 10_000) / 100;
 }
 
-/** One group and bucket (or a group's total) in the answer's words. */
-export function metricFigures(counters: Counters, sketch: { quantilesMs(qs: readonly number[]): Array<number | null> }) {
-  const [p50, p90, p99] = sketch.quantilesMs(QUANTILES);
+/** One group and bucket (or a group's total) in the answer's words; `quantiles` are the counted time's p50, p90 and p99. */
+export function metricFigures(counters: Counters, [p50, p90, p99]: ReadonlyArray<number | null>) {
   const promises = (party: 'provider' | 'customer') => {
     const keptOnTime = counters[`${party}_kept_on_time`];
     const keptLate = counters[`${party}_kept_late`];
@@ -51,8 +51,8 @@ export function metricFigures(counters: Counters, sketch: { quantilesMs(qs: read
 }
 
 /**
- * A cell's counted time: most cells are one packed sketch, whose bins are already in order and
- * answer without being copied; anything more (several rows, bins not folded yet) is merged.
+ * A cell's counted time: most cells are one packed sketch, read once while it is added to its
+ * group's total; anything more (several rows, bins not folded yet) is merged first.
  */
 class CellSketch {
   private packed: Buffer | null = null;
@@ -67,14 +67,13 @@ class CellSketch {
     this.mergedSketch().add(key, count);
   }
 
-  addTo(target: MergedSketch): void {
-    if (this.packed) target.addPacked(this.packed);
-    if (this.merged) target.addSketch(this.merged);
-  }
-
-  quantilesMs(qs: readonly number[]): Array<number | null> {
-    if (this.merged) return this.merged.quantilesMs(qs);
-    return this.packed ? packedQuantilesMs(this.packed, qs) : qs.map(() => null);
+  /** Adds this cell's counts to a group's and answers the cell's own quantiles, reading a packed sketch once. */
+  addToWithQuantiles(target: MergedSketch, qs: readonly number[]): Array<number | null> {
+    if (this.merged) {
+      target.addSketch(this.merged);
+      return this.merged.quantilesMs(qs);
+    }
+    return this.packed ? target.addPackedWithQuantiles(this.packed, qs) : qs.map(() => null);
   }
 
   private mergedSketch(): MergedSketch {
@@ -120,18 +119,20 @@ export class MetricQueriesService {
     const params = [tenantId, query.interval, dimension, new Date(from).toISOString(), new Date(to).toISOString()];
     const group = query.groupBy ? 'value' : `'(all)'::text`;
     const cellRange = 'WHERE tenant_id = $1 AND grain = $2 AND dimension = $3 AND bucket >= $4 AND bucket < $5';
+    // Buckets as epoch milliseconds: parsing thousands of timestamps from text was a tenth of a large answer.
+    const bucketMs = '(extract(epoch FROM bucket) * 1000)::float8 AS bucket';
     // Counted time: the packed sketches and the bins batches wrote since the last fold, in one
     // statement (one snapshot): a fold between two reads would count its bins twice or not at all.
     const [counterRows, sketchRows] = await Promise.all([
-      this.dataSource.query(`SELECT ${group} AS value, bucket, ${counterColumns} FROM sla.metric_counters ${cellRange} ${query.groupBy ? '' : 'GROUP BY 2'}`, params) as Promise<
-        Array<Counters & { value: string; bucket: Date }>
+      this.dataSource.query(`SELECT ${group} AS value, ${bucketMs}, ${counterColumns} FROM sla.metric_counters ${cellRange} ${query.groupBy ? '' : 'GROUP BY 2'}`, params) as Promise<
+        Array<Counters & { value: string; bucket: number }>
       >,
       this.dataSource.query(
-        `SELECT ${group} AS value, bucket, bins, NULL::int AS bin, NULL::float8 AS count FROM sla.metric_sketches ${cellRange}
+        `SELECT ${group} AS value, ${bucketMs}, bins, NULL::int AS bin, NULL::float8 AS count FROM sla.metric_sketches ${cellRange}
          UNION ALL
-         SELECT ${group} AS value, bucket, NULL::bytea, bin, sum(count)::float8 FROM sla.metric_sketch_bins ${cellRange} GROUP BY 1, 2, 4`,
+         SELECT ${group} AS value, ${bucketMs}, NULL::bytea, bin, sum(count)::float8 FROM sla.metric_sketch_bins ${cellRange} GROUP BY 1, 2, 4`,
         params,
-      ) as Promise<Array<{ value: string; bucket: Date; bins: Buffer | null; bin: number | null; count: number | null }>>,
+      ) as Promise<Array<{ value: string; bucket: number; bins: Buffer | null; bin: number | null; count: number | null }>>,
     ]);
 
     // Group → bucket → cell. The counter rows are whole cells already; their sketches join them.
@@ -150,32 +151,38 @@ export class MetricQueriesService {
       return entry;
     };
     for (const row of counterRows) {
-      const bucket = row.bucket.getTime();
+      const bucket = row.bucket;
       const buckets = groups.get(row.value);
       if (buckets && buckets.has(bucket)) throw new Error(`metric counters: two rows for ${row.value} at ${iso(bucket)}`);
       cell(row.value, bucket).counters = row;
     }
     for (const row of sketchRows) {
-      const { sketch } = cell(row.value, row.bucket.getTime());
+      const { sketch } = cell(row.value, row.bucket);
       if (row.bins) sketch.addPacked(row.bins);
       else if (row.bin !== null) sketch.add(row.bin, Number(row.count));
     }
 
+    // Every group has the same few buckets: each is written out once.
+    const bucketIsos = new Map<number, string>();
+    const bucketIso = (bucket: number) => {
+      let text = bucketIsos.get(bucket);
+      if (text === undefined) {
+        text = new Date(bucket).toISOString();
+        bucketIsos.set(bucket, text);
+      }
+      return text;
+    };
     const answerGroups = [...groups.entries()]
       .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
       .map(([group, buckets]) => {
         const counters = emptyCounters();
         const sketch = new MergedSketch();
         const cells = [...buckets.values()].sort((a, b) => a.bucket - b.bucket);
-        for (const entry of cells) {
+        const bucketFigures = cells.map((entry) => {
           for (const column of COUNTER_COLUMNS) counters[column] += entry.counters[column];
-          entry.sketch.addTo(sketch);
-        }
-        return {
-          group,
-          total: metricFigures(counters, sketch),
-          buckets: cells.map((entry) => ({ bucket: iso(entry.bucket), ...metricFigures(entry.counters, entry.sketch) })),
-        };
+          return { bucket: bucketIso(entry.bucket), ...metricFigures(entry.counters, entry.sketch.addToWithQuantiles(sketch, QUANTILES)) };
+        });
+        return { group, total: metricFigures(counters, sketch.quantilesMs(QUANTILES)), buckets: bucketFigures };
       });
     return {
       from: iso(from),
