@@ -217,8 +217,7 @@ export class MergedSketch {
       this.zeros += count;
       return;
     }
-    if (key < this.offset || key >= this.offset + this.counts.length) this.cover(key);
-    this.counts[key - this.offset] += count;
+    this.addToBin(key, count);
   }
 
   addPacked(packed: Buffer): this {
@@ -241,8 +240,7 @@ export class MergedSketch {
     while (next < qs.length && seen > qs[next] * (total - 1)) answers[next++] = 0;
     while (reader.next()) {
       const { key, count } = reader;
-      if (key < this.offset || key >= this.offset + this.counts.length) this.cover(key);
-      this.counts[key - this.offset] += count;
+      this.addToBin(key, count);
       seen += count;
       if (next < qs.length && seen > qs[next] * (total - 1)) {
         const valueMs = Math.round(sketchMapping.value(key) * 1000);
@@ -272,6 +270,12 @@ export class MergedSketch {
       answers.push(seen <= rank ? null : i < 0 ? 0 : Math.round(sketchMapping.value(this.offset + i) * 1000));
     }
     return answers;
+  }
+
+  /** Adds to a bin's count (not the zeros, not the total), growing the dense range when needed. */
+  private addToBin(key: number, count: number): void {
+    if (key < this.offset || key >= this.offset + this.counts.length) this.cover(key);
+    this.counts[key - this.offset] += count;
   }
 
   /** Grows the dense range to hold `key`, with room to spare on that side. */

@@ -145,16 +145,16 @@ export class MetricQueriesService {
       }
       let entry = buckets.get(bucket);
       if (!entry) {
-        entry = { bucket, counters: emptyCounters(), sketch: new CellSketch() };
+        // Shared and frozen until the cell's counter row arrives: cells are only read.
+        entry = { bucket, counters: NO_COUNTS, sketch: new CellSketch() };
         buckets.set(bucket, entry);
       }
       return entry;
     };
     for (const row of counterRows) {
-      const bucket = row.bucket;
-      const buckets = groups.get(row.value);
-      if (buckets && buckets.has(bucket)) throw new Error(`metric counters: two rows for ${row.value} at ${iso(bucket)}`);
-      cell(row.value, bucket).counters = row;
+      const entry = cell(row.value, row.bucket);
+      if (entry.counters !== NO_COUNTS) throw new Error(`metric counters: two rows for ${row.value} at ${iso(row.bucket)}`);
+      entry.counters = row;
     }
     for (const row of sketchRows) {
       const { sketch } = cell(row.value, row.bucket);
