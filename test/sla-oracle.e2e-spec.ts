@@ -25,7 +25,7 @@ import {
   settled as settledOf,
   simulate,
 } from './sla-harness';
-import { addPackedSketch, type SketchBins } from '../apps/sla/src/metrics/metric-sketches';
+import { addPackedSketch, type SketchBins } from '../apps/sla/src/metrics/packed-sketch';
 
 /*
  * The oracle: events sent through the live path (intake over HTTP → Kafka → sla → outbox →

@@ -16,7 +16,7 @@ import { EngineRegistry } from './processing/engine-registry.service';
 import { InteractionProcessingService } from './processing/interaction-processing.service';
 import { InteractionsConsumer } from './processing/interactions.consumer';
 import { ConversationQueriesService } from './queries/conversation-queries.service';
-import { MetricQueriesService } from './queries/metric-queries.service';
+import { METRIC_ANSWERING, type MetricAnswering, MetricQueriesService } from './queries/metric-queries.service';
 import { QueriesController } from './queries/queries.controller';
 import { TenantConfigController } from './tenant-config/tenant-config.controller';
 import { TenantConfigService } from './tenant-config/tenant-config.service';
@@ -61,7 +61,11 @@ class ProcessingModule {}
 @Module({
   imports: [EngineModule],
   controllers: [QueriesController],
-  providers: [ConversationQueriesService, MetricQueriesService],
+  providers: [
+    ConversationQueriesService,
+    MetricQueriesService,
+    { provide: METRIC_ANSWERING, useFactory: (c: SlaConfig): MetricAnswering => ({ databaseUrl: c.db.url, threads: c.metrics.answerThreads }), inject: [APP_CONFIG] },
+  ],
 })
 class QueriesModule {}
 

@@ -1,3 +1,5 @@
+import os from 'node:os';
+
 import { z } from 'zod';
 
 import { commonEnvironmentShape, env, type CommonConfig, mapCommonConfig, parseEnvironment } from '@pw/platform';
@@ -34,6 +36,11 @@ const slaEnvironment = z.object({
   SLA_SKETCH_FOLD_INTERVAL_MS: env.positiveInt(2_000),
   /** Bin rows one fold moves, in one transaction. */
   SLA_SKETCH_FOLD_BATCH: env.positiveInt(20_000),
+  /**
+   * Threads that compute metrics answers, off the event loop; a grouped answer is split
+   * between them by group. 0 computes them on the event loop.
+   */
+  SLA_METRICS_THREADS: z.coerce.number().int().min(0).max(16).default(Math.min(2, os.availableParallelism())),
   SLA_FAULT_INJECTION: z.enum(SLA_FAULT_INJECTIONS).default('none'),
   SLA_FAULT_AT: env.positiveInt(1),
 });
@@ -41,7 +48,7 @@ const slaEnvironment = z.object({
 export interface SlaConfig extends CommonConfig {
   http: { port: number };
   timers: { pollMs: number; batchSize: number };
-  metrics: { scrapeToken: string | undefined };
+  metrics: { scrapeToken: string | undefined; answerThreads: number };
   consumer: { sessionTimeoutMs: number; partitionsConcurrently: number };
   sketchFold: { intervalMs: number; batchSize: number };
   fault: { injection: SlaFaultInjection; at: number };
@@ -55,7 +62,7 @@ export function loadSlaConfig(source: Record<string, string | undefined>): SlaCo
     ...mapCommonConfig('sla', parsed),
     http: { port: parsed.SLA_PORT },
     timers: { pollMs: parsed.SLA_TIMER_POLL_MS, batchSize: parsed.SLA_TIMER_BATCH },
-    metrics: { scrapeToken: parsed.SLA_METRICS_TOKEN },
+    metrics: { scrapeToken: parsed.SLA_METRICS_TOKEN, answerThreads: parsed.SLA_METRICS_THREADS },
     consumer: { sessionTimeoutMs: parsed.SLA_CONSUMER_SESSION_TIMEOUT_MS, partitionsConcurrently: parsed.SLA_PARTITIONS_CONCURRENTLY },
     sketchFold: { intervalMs: parsed.SLA_SKETCH_FOLD_INTERVAL_MS, batchSize: parsed.SLA_SKETCH_FOLD_BATCH },
     fault: { injection: parsed.SLA_FAULT_INJECTION, at: parsed.SLA_FAULT_AT },

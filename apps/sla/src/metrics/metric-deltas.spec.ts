@@ -2,8 +2,8 @@ import fc from 'fast-check';
 
 import type { ClockOutcome, CommitmentOutcome } from '@pw/sla-engine';
 
-import { metricFigures, metricsCsv, QUANTILES, quantileMs } from '../queries/metric-queries.service';
-import { MergedSketch } from './metric-sketches';
+import { assembleMetrics, metricFigures, metricsCsvLines, METRICS_CSV_HEADER, type MetricsQuery, QUANTILES, quantileMs } from '../queries/metric-answer';
+import { MergedSketch } from './packed-sketch';
 import { COUNTER_COLUMNS, type CounterColumn, type FactContext, METRIC_DIMENSIONS, MetricDeltas, NO_VALUE, sketchBin, ZERO_BIN } from './metric-deltas';
 
 const TENANT = '00000000-0000-4000-8000-000000000001';
@@ -173,7 +173,9 @@ describe('quantileMs', () => {
   });
 });
 
-describe('metricFigures and metricsCsv', () => {
+describe('metricFigures and the assembled answer', () => {
+  // `from` is not on a bucket's start: the answer starts at its bucket's.
+  const query: MetricsQuery = { from: Date.UTC(2026, 11, 4, 9), to: Date.UTC(2026, 11, 5, 12), groupBy: 'team', interval: 'day' };
   const counters = (values: Partial<Record<CounterColumn, number>>) =>
     Object.fromEntries(COUNTER_COLUMNS.map((column) => [column, values[column] ?? 0])) as Record<CounterColumn, number>;
 
@@ -187,20 +189,33 @@ describe('metricFigures and metricsCsv', () => {
 
   it('writes one CRLF line per group and bucket plus the total, quoted as RFC 4180 says, formulas defused', () => {
     const figures = metricFigures(counters({ clocks_finished: 1, clocks_met: 1, clocks_met_on_time: 1 }), MergedSketch.of(new Map([[sketchBin(60_000), 1]])).quantilesMs(QUANTILES));
-    const answer = {
-      groups: [
-        { group: 'nl', total: figures, buckets: [{ bucket: '2026-12-04T00:00:00.000Z', ...figures }] },
-        { group: '=HYPERLINK("x"), "team"', total: figures, buckets: [] },
-      ],
-    } as unknown as Parameters<typeof metricsCsv>[0];
-    const csv = metricsCsv(answer);
+    const nl = { group: 'nl', total: figures, buckets: [{ bucket: '2026-12-04T00:00:00.000Z', ...figures }] };
+    const formula = { group: '=HYPERLINK("x"), "team"', total: figures, buckets: [] };
+    const csv = assembleMetrics(query, 'csv', [{ groups: [nl.group, formula.group].sort(), texts: [metricsCsvLines(formula), metricsCsvLines(nl)] }]);
+    expect(csv.startsWith(`${METRICS_CSV_HEADER}\r\n`)).toBe(true);
     expect(csv.endsWith('\r\n')).toBe(true);
     const lines = csv.trimEnd().split('\r\n');
     expect(lines).toHaveLength(4);
     expect(lines[0].split(',')).toHaveLength(21);
-    expect(lines[1]).toMatch(/^nl,2026-12-04T00:00:00\.000Z,1,1,1,100,0,0,\d+,\d+,\d+,0,/);
-    expect(lines[2]).toMatch(/^nl,total,1,/);
-    expect(lines[3].startsWith(`"'=HYPERLINK(""x""), ""team""",total,`)).toBe(true);
-    expect(Math.abs(Number(lines[1].split(',')[8]) - 60_000)).toBeLessThanOrEqual(600);
+    expect(lines[1].startsWith(`"'=HYPERLINK(""x""), ""team""",total,`)).toBe(true);
+    expect(lines[2]).toMatch(/^nl,2026-12-04T00:00:00\.000Z,1,1,1,100,0,0,\d+,\d+,\d+,0,/);
+    expect(lines[3]).toMatch(/^nl,total,1,/);
+    expect(Math.abs(Number(lines[2].split(',')[8]) - 60_000)).toBeLessThanOrEqual(600);
+  });
+
+  it('puts shares together in group order, as one JSON document, and refuses a group from two shares', () => {
+    const figures = metricFigures(counters({ clocks_finished: 2, clocks_met: 2 }), [1, 2, 3]);
+    const group = (name: string) => ({ group: name, total: figures, buckets: [{ bucket: '2026-12-04T00:00:00.000Z', ...figures }] });
+    const share = (names: string[]) => ({ groups: names, texts: names.map((name) => JSON.stringify(group(name))) });
+    const text = assembleMetrics(query, 'json', [share(['a', 'd']), share(['B', 'c']), share([])]);
+    expect(JSON.parse(text)).toEqual({
+      from: '2026-12-04T00:00:00.000Z',
+      to: '2026-12-05T12:00:00.000Z',
+      interval: 'day',
+      groupBy: 'team',
+      groups: ['B', 'a', 'c', 'd'].map(group),
+    });
+    expect(JSON.parse(assembleMetrics(query, 'json', [share([])])).groups).toEqual([]);
+    expect(() => assembleMetrics(query, 'json', [share(['a']), share(['a'])])).toThrow(/group a came from two shares/);
   });
 });

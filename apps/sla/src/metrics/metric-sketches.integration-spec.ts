@@ -8,29 +8,37 @@ import type { ClockOutcome } from '@pw/sla-engine';
 import { slaDataSourceOptions } from '../data-source';
 import { lockTenantExclusive } from '../processing/apply-interactions';
 import { writeMetricDeltas } from '../processing/sla-effects';
+import type { MetricGroup } from '../queries/metric-answer';
 import { MetricQueriesService } from '../queries/metric-queries.service';
 import { type FactContext, MetricDeltas } from './metric-deltas';
 import { SlaMetricSketchesCompact1765400000007 } from '../migrations/1765400000007-sla-metric-sketches-compact';
-import { addPackedSketch, foldSketchBins, type SketchBins } from './metric-sketches';
+import { foldSketchBins } from './metric-sketches';
+import { addPackedSketch, type SketchBins } from './packed-sketch';
+
+type MetricsAnswer = { groups: MetricGroup[] };
 
 // The fold against the real PostgreSQL: the bins batches write move into packed sketches
 // without a count lost or doubled, whatever runs beside it.
 describe('folding sketch bins into packed sketches', () => {
   const databaseUrl = process.env['DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/promise_watch_test';
   let dataSource: DataSource;
+  /** Answers on the event loop, and on three threads with each grouped answer split in three. */
   let queries: MetricQueriesService;
+  let threaded: MetricQueriesService;
   const HOUR = 3_600_000;
   const start = Date.UTC(2026, 2, 2, 8);
 
   beforeAll(async () => {
     dataSource = createServiceDataSource(slaDataSourceOptions(databaseUrl));
     await initialiseAndMigrate(dataSource);
-    queries = new MetricQueriesService(dataSource);
+    queries = new MetricQueriesService(dataSource, { databaseUrl, threads: 0 });
+    threaded = new MetricQueriesService(dataSource, { databaseUrl, threads: 3 });
     // Bins other tests left in this database first: each fold below then finds ours.
     while ((await dataSource.transaction((manager) => foldSketchBins(manager, 100_000))).bins > 0);
   });
 
   afterAll(async () => {
+    await threaded?.onApplicationShutdown();
     await dataSource?.destroy();
   });
 
@@ -67,15 +75,12 @@ describe('folding sketch bins into packed sketches', () => {
   const fold = (limit: number) => dataSource.transaction((manager) => foldSketchBins(manager, limit));
   const rowsOf = async (table: string, tenantId: string) =>
     Number((await dataSource.query(`SELECT count(*)::int AS n FROM sla.${table} WHERE tenant_id = $1`, [tenantId]))[0].n);
+  const questions = (['team', 'agent', 'metric', null] as const).flatMap((groupBy) =>
+    (['hour', 'day'] as const).map((interval) => ({ from: start, to: start + 6 * HOUR, groupBy, interval })),
+  );
   /** Every question the dashboards ask of counted time, for the tenant. */
-  const answers = async (tenantId: string) => {
-    const range = { from: start, to: start + 6 * HOUR };
-    return Promise.all(
-      (['team', 'agent', 'metric', null] as const).flatMap((groupBy) =>
-        (['hour', 'day'] as const).map((interval) => queries.metrics(tenantId, { ...range, groupBy, interval })),
-      ),
-    );
-  };
+  const answers = async (tenantId: string) =>
+    Promise.all(questions.map(async (question) => JSON.parse(await queries.metrics(tenantId, question, 'json')) as MetricsAnswer));
 
   it('moves every bin into packed sketches and answers exactly as before, fold after fold', async () => {
     const tenantId = randomUUID();
@@ -111,6 +116,24 @@ describe('folding sketch bins into packed sketches', () => {
     expect(await rowsOf('metric_sketch_bins', tenantId)).toBe(0);
     const strip = (all: Awaited<ReturnType<typeof answers>>) => JSON.stringify(all);
     expect(strip(await answers(tenantId))).toBe(strip(await answers(reference)));
+  });
+
+  it('answers the same split between threads as on the event loop, as JSON and as CSV', async () => {
+    const tenantId = randomUUID();
+    await write(deltasFor(tenantId, 600, 7));
+    await fold(300);
+    // Some cells packed, some still bins, some both: every question, each way.
+    expect(await rowsOf('metric_sketches', tenantId)).toBeGreaterThan(0);
+    expect(await rowsOf('metric_sketch_bins', tenantId)).toBeGreaterThan(0);
+    for (const question of questions) {
+      for (const format of ['json', 'csv'] as const) {
+        const [inline, split] = await Promise.all([queries.metrics(tenantId, question, format), threaded.metrics(tenantId, question, format)]);
+        expect(split).toBe(inline);
+      }
+    }
+    const byAgent = JSON.parse(await threaded.metrics(tenantId, { from: start, to: start + 6 * HOUR, groupBy: 'agent', interval: 'hour' }, 'json')) as MetricsAnswer;
+    expect(byAgent.groups.map((group) => group.group)).toEqual(Array.from({ length: 11 }, (_, i) => `agent-${i}`).sort());
+    expect(byAgent.groups.reduce((sum, group) => sum + group.total.clocksFinished, 0)).toBe(600);
   });
 
   it('leaves a tenant under replay alone, and folds nothing while another fold runs', async () => {

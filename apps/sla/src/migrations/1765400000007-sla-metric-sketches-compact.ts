@@ -1,6 +1,6 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 
-import { addPackedSketch, packSketch, type SketchBins } from '../metrics/metric-sketches';
+import { addPackedSketch, packSketch, type SketchBins } from '../metrics/packed-sketch';
 
 /*
  * Repacks `sla.metric_sketches` from the first packed format (12 bytes a bin: int32 key,

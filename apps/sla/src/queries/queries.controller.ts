@@ -7,7 +7,7 @@ import { ProblemException } from '@pw/platform';
 
 import { METRIC_DIMENSIONS, METRIC_GRAINS } from '../metrics/metric-deltas';
 import { ConversationQueriesService } from './conversation-queries.service';
-import { MetricQueriesService, metricsCsv, OUTLIER_METRICS } from './metric-queries.service';
+import { MetricQueriesService, OUTLIER_METRICS } from './metric-queries.service';
 import { checkId, durationParam, instantParam, limitParam, parseQuery } from './query-params';
 
 const DAY = 86_400_000;
@@ -93,13 +93,12 @@ export class QueriesController {
   @Header('Vary', 'Accept')
   async metrics(@CurrentPrincipal() principal: Principal, @Query() query: unknown, @Req() request: Request, @Res({ passthrough: true }) response: Response) {
     const q = parseQuery(metricsQuery, query);
-    const answer = await this.metricQueries.metrics(principal.tenantId, { from: q.from, to: q.to, groupBy: q.groupBy ?? null, interval: q.interval });
     const wanted = request.accepts(['application/json', 'text/csv']);
     if (wanted === false) throw new ProblemException(406, 'Not Acceptable', 'the metrics are served as application/json or text/csv');
-    if (wanted === 'text/csv') {
-      response.type('text/csv; charset=utf-8');
-      return metricsCsv(answer);
-    }
-    return answer;
+    const format = wanted === 'text/csv' ? 'csv' : 'json';
+    // The answer comes as its text, rendered on the answering threads.
+    const text = await this.metricQueries.metrics(principal.tenantId, { from: q.from, to: q.to, groupBy: q.groupBy ?? null, interval: q.interval }, format);
+    response.type(format === 'csv' ? 'text/csv; charset=utf-8' : 'application/json; charset=utf-8');
+    return text;
   }
 }

@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 
-import { quantileMs } from '../queries/metric-queries.service';
+import { quantileMs } from '../queries/metric-answer';
 import { sketchBin, sketchMapping, ZERO_BIN } from './metric-deltas';
-import { addPackedSketch, MergedSketch, packSketch, type SketchBins } from './metric-sketches';
+import { addPackedSketch, MergedSketch, packSketch, type SketchBins } from './packed-sketch';
 
 const binsArbitrary = fc
   .array(fc.tuple(fc.integer({ min: -2_147_483_648, max: 2_147_483_647 }), fc.integer({ min: 1, max: 2 ** 40 })), { maxLength: 200 })

@@ -1,0 +1,218 @@
+import { sketchMapping, ZERO_BIN } from './metric-deltas';
+
+/*
+ * Packed sketches and the merging of them for an answer: plain code without I/O, loaded by
+ * the fold and by the threads that answer the metrics questions (metric-answer.worker.ts).
+ */
+
+/** A DDSketch as merged bins: bin key → count. */
+export type SketchBins = Map<number, number>;
+
+/*
+ * The packed format (tag 2). The largest questions read thousands of packed sketches, so
+ * their size is most of a question's cost: PostgreSQL sends bytea as hex, twice its size.
+ * Keys of one sketch are dense and counts small, so both are varints (7 bits a byte, least
+ * significant first, up to 2^53):
+ *   tag 2 | total count | zero count | per non-empty bin in key order: key step, count
+ * where the first step is the zigzagged first key and every later one the distance to the
+ * key before (at least 1). About 2 bytes a bin, where the first format took 12.
+ */
+const PACKED_FORMAT = 2;
+
+function writeVarint(into: Buffer, position: number, value: number): number {
+  while (value >= 128) {
+    into[position++] = (value % 128) + 128;
+    value = Math.floor(value / 128);
+  }
+  into[position++] = value;
+  return position;
+}
+
+const zigzag = (key: number) => (key >= 0 ? key * 2 : -key * 2 - 1);
+const unzigzag = (value: number) => (value % 2 === 0 ? value / 2 : -(value + 1) / 2);
+
+/** Packs bins in key order; empty bins are left out. Counts are whole and not negative. */
+export function packSketch(bins: SketchBins): Buffer {
+  let zeros = 0;
+  let total = 0;
+  const keys: number[] = [];
+  for (const [key, count] of bins) {
+    if (!Number.isSafeInteger(count) || count < 0) throw new Error(`a sketch bin holds a count of ${count}: counts are whole and not negative`);
+    if (count === 0) continue;
+    total += count;
+    if (key === ZERO_BIN) zeros += count;
+    else keys.push(key);
+  }
+  if (!Number.isSafeInteger(total)) throw new Error(`a sketch of ${total} values is beyond what a packed sketch holds exactly`);
+  keys.sort((a, b) => a - b);
+  // 8 bytes hold any varint up to 2^53 (and a zigzagged int32 step).
+  const packed = Buffer.allocUnsafe(1 + 16 + keys.length * 16);
+  packed[0] = PACKED_FORMAT;
+  let position = writeVarint(packed, 1, total);
+  position = writeVarint(packed, position, zeros);
+  let previous = 0;
+  keys.forEach((key, i) => {
+    position = writeVarint(packed, position, i === 0 ? zigzag(key) : key - previous);
+    position = writeVarint(packed, position, bins.get(key) as number);
+    previous = key;
+  });
+  return Buffer.from(packed.subarray(0, position));
+}
+
+/** Reads a packed sketch: its total and zero count at once, then its bins in key order. */
+export class PackedSketchReader {
+  readonly total: number;
+  readonly zeros: number;
+  /** The bin `next()` moved to. */
+  key = 0;
+  count = 0;
+  private position = 1;
+  private first = true;
+
+  /** Refuses a buffer that is not a packed sketch of this format. */
+  constructor(private readonly packed: Buffer) {
+    if (packed.length === 0 || packed[0] !== PACKED_FORMAT) throw new Error(`a packed sketch of ${packed.length} bytes is not of format ${PACKED_FORMAT}`);
+    this.total = this.varint();
+    this.zeros = this.varint();
+  }
+
+  /** Moves to the next bin; false after the last. */
+  next(): boolean {
+    if (this.position >= this.packed.length) return false;
+    const step = this.varint();
+    this.key = this.first ? unzigzag(step) : this.key + step;
+    this.first = false;
+    this.count = this.varint();
+    return true;
+  }
+
+  private varint(): number {
+    let value = 0;
+    let scale = 1;
+    for (;;) {
+      if (this.position >= this.packed.length) throw new Error(`a packed sketch of ${this.packed.length} bytes ends in the middle of a number`);
+      const byte = this.packed[this.position++];
+      value += (byte & 127) * scale;
+      if (byte < 128) return value;
+      scale *= 128;
+    }
+  }
+}
+
+/** Adds a packed sketch's counts to `into`; refuses one whose bins do not add up to its total. */
+export function addPackedSketch(into: SketchBins, packed: Buffer): SketchBins {
+  const reader = new PackedSketchReader(packed);
+  let counted = reader.zeros;
+  if (reader.zeros > 0) into.set(ZERO_BIN, (into.get(ZERO_BIN) ?? 0) + reader.zeros);
+  while (reader.next()) {
+    into.set(reader.key, (into.get(reader.key) ?? 0) + reader.count);
+    counted += reader.count;
+  }
+  if (counted !== reader.total) throw new Error(`a packed sketch says it holds ${reader.total} values but holds ${counted}`);
+  return into;
+}
+
+/**
+ * A sketch being merged for an answer: counts in a dense array over the keys seen (DDSketch
+ * keys of one cell or group sit within a few hundred of each other), zeros apart. Merging
+ * thousands of cells through Maps was most of a large question's time.
+ */
+export class MergedSketch {
+  private counts = new Float64Array(0);
+  /** The key of `counts[0]`. */
+  private offset = 0;
+  private zeros = 0;
+  private total = 0;
+
+  /** Bins as the batches key them (DDSketch keys of durations, a dense range; not any int32). */
+  static of(bins: SketchBins): MergedSketch {
+    const sketch = new MergedSketch();
+    for (const [key, count] of bins) sketch.add(key, count);
+    return sketch;
+  }
+
+  add(key: number, count: number): void {
+    this.total += count;
+    if (key === ZERO_BIN) {
+      this.zeros += count;
+      return;
+    }
+    this.addToBin(key, count);
+  }
+
+  addPacked(packed: Buffer): this {
+    this.addPackedWithQuantiles(packed, []);
+    return this;
+  }
+
+  /**
+   * Adds a packed sketch and answers its own quantiles (ascending `qs`) in the same pass: a
+   * large answer's cells each give their figures and their counts to the group's total.
+   */
+  addPackedWithQuantiles(packed: Buffer, qs: readonly number[]): Array<number | null> {
+    const reader = new PackedSketchReader(packed);
+    const { total, zeros } = reader;
+    this.total += total;
+    this.zeros += zeros;
+    const answers: Array<number | null> = qs.map(() => null);
+    let next = 0;
+    let seen = zeros;
+    while (next < qs.length && seen > qs[next] * (total - 1)) answers[next++] = 0;
+    while (reader.next()) {
+      const { key, count } = reader;
+      this.addToBin(key, count);
+      seen += count;
+      if (next < qs.length && seen > qs[next] * (total - 1)) {
+        const valueMs = Math.round(sketchMapping.value(key) * 1000);
+        while (next < qs.length && seen > qs[next] * (total - 1)) answers[next++] = valueMs;
+      }
+    }
+    return answers;
+  }
+
+  addSketch(other: MergedSketch): this {
+    if (other.total === 0) return this;
+    this.total += other.zeros;
+    this.zeros += other.zeros;
+    for (let i = 0; i < other.counts.length; i++) if (other.counts[i] !== 0) this.add(other.offset + i, other.counts[i]);
+    return this;
+  }
+
+  /** DDSketch's quantile rule (rank q·(n−1), zeros first, the bin's representative value), for ascending `qs`. */
+  quantilesMs(qs: readonly number[]): Array<number | null> {
+    if (this.total === 0) return qs.map(() => null);
+    const answers: Array<number | null> = [];
+    let seen = this.zeros;
+    let i = -1; // -1: the zeros
+    for (const q of qs) {
+      const rank = q * (this.total - 1);
+      while (seen <= rank && i < this.counts.length - 1) seen += this.counts[++i];
+      answers.push(seen <= rank ? null : i < 0 ? 0 : Math.round(sketchMapping.value(this.offset + i) * 1000));
+    }
+    return answers;
+  }
+
+  /** Adds to a bin's count (not the zeros, not the total), growing the dense range when needed. */
+  private addToBin(key: number, count: number): void {
+    if (key < this.offset || key >= this.offset + this.counts.length) this.cover(key);
+    this.counts[key - this.offset] += count;
+  }
+
+  /** Grows the dense range to hold `key`, with room to spare on that side. */
+  private cover(key: number): void {
+    if (this.counts.length === 0) {
+      this.offset = key - 32;
+      this.counts = new Float64Array(64);
+      return;
+    }
+    if (key >= this.offset && key < this.offset + this.counts.length) return;
+    // Room to spare on the side it grows, as much as it holds: growing is rare.
+    const spare = Math.max(32, this.counts.length);
+    const low = Math.min(this.offset, key - (key < this.offset ? spare : 0));
+    const high = Math.max(this.offset + this.counts.length, key + 1 + (key >= this.offset ? spare : 0));
+    const grown = new Float64Array(high - low);
+    grown.set(this.counts, this.offset - low);
+    this.counts = grown;
+    this.offset = low;
+  }
+}

@@ -1,0 +1,314 @@
+import { COUNTER_COLUMNS, type CounterColumn, type MetricDimension, type MetricGrain } from '../metrics/metric-deltas';
+import { MergedSketch, type SketchBins } from '../metrics/packed-sketch';
+
+/*
+ * The metrics answer, from the rows of the aggregates to its text. No NestJS, no TypeORM: it
+ * runs on the answering threads (metric-answer.worker.ts), each with its own connections, so
+ * that a large answer neither blocks the event loop that fires timers and applies batches nor
+ * waits for one core. A grouped answer is split by group between the threads: each reads and
+ * renders the groups whose value hashes to its share, and the shares are put together in
+ * group order (`assembleMetrics`).
+ */
+
+/** The counted-time quantiles of every figure set: p50, p90, p99. */
+export const QUANTILES = [0.5, 0.9, 0.99] as const;
+const GRAIN_MS: Record<MetricGrain, number> = { hour: 3_600_000, day: 86_400_000 };
+
+type Counters = Record<CounterColumn, number>;
+
+const NO_COUNTS = Object.freeze(Object.fromEntries(COUNTER_COLUMNS.map((column) => [column, 0])) as Counters);
+
+export interface MetricsQuery {
+  from: number;
+  to: number;
+  groupBy: MetricDimension | null;
+  interval: MetricGrain;
+}
+
+export type MetricsFormat = 'json' | 'csv';
+
+/** One share of an answer: the groups whose value hashes to `part` of `parts`. */
+export interface MetricsPartTask {
+  tenantId: string;
+  query: MetricsQuery;
+  part: number;
+  parts: number;
+  format: MetricsFormat;
+}
+
+/** A share's groups in order, each rendered: a JSON object, or its CSV lines. */
+export interface MetricsPart {
+  groups: string[];
+  texts: string[];
+}
+
+/** Runs one statement and gives its rows (the worker's pool, or the service's DataSource). */
+export type RowReader = (sql: string, params: unknown[]) => Promise<unknown[]>;
+
+/** DDSketch's quantile rule over merged bins: rank q·(n−1), zeros first, the bin's representative value. */
+export function quantileMs(bins: SketchBins, q: number): number | null {
+  return MergedSketch.of(bins).quantilesMs([q])[0];
+}
+
+function percent(part: number, whole: number): number | null {
+  return whole === 0 ? null : Math.round((part / whole) * 10_000) / 100;
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+/** One group and bucket (or a group's total) in the answer's words; `quantiles` are the counted time's p50, p90 and p99. */
+export function metricFigures(counters: Counters, [p50, p90, p99]: ReadonlyArray<number | null>) {
+  const promises = (party: 'provider' | 'customer') => {
+    const keptOnTime = counters[`${party}_kept_on_time`];
+    const keptLate = counters[`${party}_kept_late`];
+    const broken = counters[`${party}_broken`];
+    return { keptOnTime, keptLate, broken, keptOnTimePct: percent(keptOnTime, keptOnTime + keptLate + broken) };
+  };
+  return {
+    clocksFinished: counters.clocks_finished,
+    met: counters.clocks_met,
+    metOnTime: counters.clocks_met_on_time,
+    metOnTimePct: percent(counters.clocks_met_on_time, counters.clocks_met),
+    breached: counters.clocks_breached,
+    cancelled: counters.clocks_cancelled,
+    countedMs: { p50, p90, p99, mean: counters.clocks_met === 0 ? null : Math.round(counters.counted_ms_sum / counters.clocks_met) },
+    promises: { ours: promises('provider'), customers: promises('customer') },
+    detractors: counters.detractors,
+  };
+}
+
+export type MetricFigures = ReturnType<typeof metricFigures>;
+
+export interface MetricGroup {
+  group: string;
+  total: MetricFigures;
+  buckets: Array<{ bucket: string } & MetricFigures>;
+}
+
+/**
+ * A cell's counted time: most cells are one packed sketch, read once while it is added to its
+ * group's total; anything more (several rows, bins not folded yet) is merged first.
+ */
+class CellSketch {
+  private packed: Buffer | null = null;
+  private merged: MergedSketch | null = null;
+
+  addPacked(packed: Buffer): void {
+    if (this.packed === null && this.merged === null) this.packed = packed;
+    else this.mergedSketch().addPacked(packed);
+  }
+
+  add(key: number, count: number): void {
+    this.mergedSketch().add(key, count);
+  }
+
+  /** Adds this cell's counts to a group's and answers the cell's own quantiles, reading a packed sketch once. */
+  addToWithQuantiles(target: MergedSketch, qs: readonly number[]): Array<number | null> {
+    if (this.merged) {
+      target.addSketch(this.merged);
+      return this.merged.quantilesMs(qs);
+    }
+    return this.packed ? target.addPackedWithQuantiles(this.packed, qs) : qs.map(() => null);
+  }
+
+  private mergedSketch(): MergedSketch {
+    if (!this.merged) {
+      this.merged = new MergedSketch();
+      if (this.packed) this.merged.addPacked(this.packed);
+      this.packed = null;
+    }
+    return this.merged;
+  }
+}
+
+interface Cell {
+  bucket: number;
+  counters: Counters;
+  sketch: CellSketch;
+}
+
+type CounterRow = Counters & { value: string; bucket: number };
+type SketchRow = { value: string; bucket: number; bins: Buffer | null; bin: number | null; count: number | null };
+
+/** The answer's first instant: `from` down to the start of its bucket. */
+export function alignedFrom(query: MetricsQuery): number {
+  const grainMs = GRAIN_MS[query.interval];
+  return Math.floor(query.from / grainMs) * grainMs;
+}
+
+/** Reads a share's cells: their counters, and their packed sketches and bins not folded yet. */
+async function readCells(read: RowReader, { tenantId, query, part, parts }: MetricsPartTask): Promise<{ counterRows: CounterRow[]; sketchRows: SketchRow[] }> {
+  // Without a groupBy every fact is still counted once under `metric`: its sum is the total.
+  const dimension = query.groupBy ?? 'metric';
+  // A cell is one row per group and bucket when grouped by a dimension (the key of the
+  // table); without a groupBy, the metrics of a bucket are summed into it.
+  const counterColumns = COUNTER_COLUMNS.map((column) => (query.groupBy ? `"${column}"::float8 AS "${column}"` : `sum("${column}")::float8 AS "${column}"`)).join(', ');
+  const params: unknown[] = [tenantId, query.interval, dimension, iso(alignedFrom(query)), iso(query.to)];
+  // A share is the groups whose value hashes to it; a group is never split.
+  if (parts > 1) params.push(parts, part);
+  const share = parts > 1 ? 'AND (hashtext(value) & 2147483647) % $6 = $7' : '';
+  const group = query.groupBy ? 'value' : `'(all)'::text`;
+  const cellRange = `WHERE tenant_id = $1 AND grain = $2 AND dimension = $3 AND bucket >= $4 AND bucket < $5 ${share}`;
+  // Buckets as epoch milliseconds: parsing thousands of timestamps from text was a tenth of a large answer.
+  const bucketMs = '(extract(epoch FROM bucket) * 1000)::float8 AS bucket';
+  // Counted time: the packed sketches and the bins batches wrote since the last fold, in one
+  // statement (one snapshot): a fold between two reads would count its bins twice or not at all.
+  const [counterRows, sketchRows] = await Promise.all([
+    read(`SELECT ${group} AS value, ${bucketMs}, ${counterColumns} FROM sla.metric_counters ${cellRange} ${query.groupBy ? '' : 'GROUP BY 2'}`, params) as Promise<CounterRow[]>,
+    read(
+      `SELECT ${group} AS value, ${bucketMs}, bins, NULL::int AS bin, NULL::float8 AS count FROM sla.metric_sketches ${cellRange}
+       UNION ALL
+       SELECT ${group} AS value, ${bucketMs}, NULL::bytea, bin, sum(count)::float8 FROM sla.metric_sketch_bins ${cellRange} GROUP BY 1, 2, 4`,
+      params,
+    ) as Promise<SketchRow[]>,
+  ]);
+  return { counterRows, sketchRows };
+}
+
+/** The groups of the rows, in group order, each with its buckets in time order and its total. */
+export function metricGroups(counterRows: CounterRow[], sketchRows: SketchRow[]): MetricGroup[] {
+  // Group → bucket → cell. The counter rows are whole cells already; their sketches join them.
+  const groups = new Map<string, Map<number, Cell>>();
+  const cell = (group: string, bucket: number) => {
+    let buckets = groups.get(group);
+    if (!buckets) {
+      buckets = new Map();
+      groups.set(group, buckets);
+    }
+    let entry = buckets.get(bucket);
+    if (!entry) {
+      // Shared and frozen until the cell's counter row arrives: cells are only read.
+      entry = { bucket, counters: NO_COUNTS, sketch: new CellSketch() };
+      buckets.set(bucket, entry);
+    }
+    return entry;
+  };
+  for (const row of counterRows) {
+    const entry = cell(row.value, row.bucket);
+    if (entry.counters !== NO_COUNTS) throw new Error(`metric counters: two rows for ${row.value} at ${iso(row.bucket)}`);
+    entry.counters = row;
+  }
+  for (const row of sketchRows) {
+    const { sketch } = cell(row.value, row.bucket);
+    if (row.bins) sketch.addPacked(row.bins);
+    else if (row.bin !== null) sketch.add(row.bin, Number(row.count));
+  }
+
+  // Every group has the same few buckets: each is written out once.
+  const bucketIsos = new Map<number, string>();
+  const bucketIso = (bucket: number) => {
+    let text = bucketIsos.get(bucket);
+    if (text === undefined) {
+      text = iso(bucket);
+      bucketIsos.set(bucket, text);
+    }
+    return text;
+  };
+  return [...groups.entries()]
+    .sort(([a], [b]) => compareGroups(a, b))
+    .map(([group, buckets]) => {
+      const counters = { ...NO_COUNTS };
+      const sketch = new MergedSketch();
+      const cells = [...buckets.values()].sort((a, b) => a.bucket - b.bucket);
+      const bucketFigures = cells.map((entry) => {
+        for (const column of COUNTER_COLUMNS) counters[column] += entry.counters[column];
+        return { bucket: bucketIso(entry.bucket), ...metricFigures(entry.counters, entry.sketch.addToWithQuantiles(sketch, QUANTILES)) };
+      });
+      return { group, total: metricFigures(counters, sketch.quantilesMs(QUANTILES)), buckets: bucketFigures };
+    });
+}
+
+/** Groups in UTF-16 code unit order, the same in every share and in the whole. */
+function compareGroups(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** Reads and renders one share of an answer. */
+export async function answerMetricsPart(read: RowReader, task: MetricsPartTask): Promise<MetricsPart> {
+  const { counterRows, sketchRows } = await readCells(read, task);
+  const groups = metricGroups(counterRows, sketchRows);
+  return {
+    groups: groups.map((group) => group.group),
+    texts: groups.map((group) => (task.format === 'json' ? JSON.stringify(group) : metricsCsvLines(group))),
+  };
+}
+
+/** The whole answer from its shares, groups in order: the JSON document, or the CSV with its header. */
+export function assembleMetrics(query: MetricsQuery, format: MetricsFormat, parts: MetricsPart[]): string {
+  const rendered = parts.flatMap((part) => part.groups.map((group, i) => ({ group, text: part.texts[i] })));
+  rendered.sort((a, b) => compareGroups(a.group, b.group));
+  for (let i = 1; i < rendered.length; i++) {
+    if (rendered[i].group === rendered[i - 1].group) throw new Error(`metrics: group ${rendered[i].group} came from two shares`);
+  }
+  const texts = rendered.map((entry) => entry.text);
+  if (format === 'csv') return `${METRICS_CSV_HEADER}\r\n${texts.join('')}`;
+  const head = JSON.stringify({ from: iso(alignedFrom(query)), to: iso(query.to), interval: query.interval, groupBy: query.groupBy });
+  return `${head.slice(0, -1)},"groups":[${texts.join(',')}]}`;
+}
+
+/** The CSV's columns: one row per group and bucket, the group's totals under bucket `total`. */
+export const METRICS_CSV_HEADER = [
+  'group',
+  'bucket',
+  'clocks_finished',
+  'met',
+  'met_on_time',
+  'met_on_time_pct',
+  'breached',
+  'cancelled',
+  'counted_ms_p50',
+  'counted_ms_p90',
+  'counted_ms_p99',
+  'counted_ms_mean',
+  'our_promises_kept_on_time',
+  'our_promises_kept_late',
+  'our_promises_broken',
+  'our_promises_kept_on_time_pct',
+  'customer_promises_kept_on_time',
+  'customer_promises_kept_late',
+  'customer_promises_broken',
+  'customer_promises_kept_on_time_pct',
+  'detractors',
+].join(',');
+
+function csvField(value: unknown): string {
+  if (value === null || value === undefined) return '';
+  const text = String(value);
+  // RFC 4180 quoting; a leading formula character is defused for spreadsheets.
+  const safe = /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
+  return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
+}
+
+/** A group's CSV rows (its buckets, then its total), each ended by CRLF. */
+export function metricsCsvLines(group: MetricGroup): string {
+  const rows: Array<[string, MetricFigures]> = [...group.buckets.map((bucket) => [bucket.bucket, bucket] as [string, MetricFigures]), ['total', group.total]];
+  let lines = '';
+  for (const [bucket, f] of rows) {
+    lines += `${[
+      group.group,
+      bucket,
+      f.clocksFinished,
+      f.met,
+      f.metOnTime,
+      f.metOnTimePct,
+      f.breached,
+      f.cancelled,
+      f.countedMs.p50,
+      f.countedMs.p90,
+      f.countedMs.p99,
+      f.countedMs.mean,
+      f.promises.ours.keptOnTime,
+      f.promises.ours.keptLate,
+      f.promises.ours.broken,
+      f.promises.ours.keptOnTimePct,
+      f.promises.customers.keptOnTime,
+      f.promises.customers.keptLate,
+      f.promises.customers.broken,
+      f.promises.customers.keptOnTimePct,
+      f.detractors,
+    ]
+      .map(csvField)
+      .join(',')}\r\n`;
+  }
+  return lines;
+}
