@@ -136,6 +136,24 @@ describe('folding sketch bins into packed sketches', () => {
     expect(byAgent.groups.reduce((sum, group) => sum + group.total.clocksFinished, 0)).toBe(600);
   });
 
+  it('refuses a question when too many shares wait for a thread, and answers the next one', async () => {
+    const tenantId = randomUUID();
+    await write(deltasFor(tenantId, 50, 8));
+    const busy = new MetricQueriesService(dataSource, { databaseUrl, threads: 1, queuedSharesLimit: 1 });
+    try {
+      const question = { from: start, to: start + 6 * HOUR, groupBy: 'agent' as const, interval: 'hour' as const };
+      const outcomes = await Promise.allSettled([1, 2, 3].map(() => busy.metrics(tenantId, question, 'json')));
+      const refused = outcomes.filter((outcome) => outcome.status === 'rejected');
+      expect(refused.length).toBeGreaterThan(0);
+      for (const outcome of refused) expect((outcome as PromiseRejectedResult).reason).toMatchObject({ title: 'Service Unavailable', headers: { 'retry-after': '1' } });
+      expect(outcomes.some((outcome) => outcome.status === 'fulfilled')).toBe(true);
+      const answer = JSON.parse(await busy.metrics(tenantId, question, 'json')) as MetricsAnswer;
+      expect(answer.groups.reduce((sum, group) => sum + group.total.clocksFinished, 0)).toBe(50);
+    } finally {
+      await busy.onApplicationShutdown();
+    }
+  });
+
   it('leaves a tenant under replay alone, and folds nothing while another fold runs', async () => {
     const replayed = randomUUID();
     await write(deltasFor(replayed, 50, 4));

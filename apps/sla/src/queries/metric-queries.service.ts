@@ -4,6 +4,8 @@ import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { Piscina } from 'piscina';
 import { DataSource } from 'typeorm';
 
+import { ProblemException } from '@pw/platform';
+
 import { answerMetricsPart, assembleMetrics, type MetricsFormat, type MetricsPart, type MetricsPartTask, type MetricsQuery } from './metric-answer';
 import type { MetricAnswerWorkerData } from './metric-answer.worker';
 import { iso } from './query-params';
@@ -15,6 +17,8 @@ export const OUTLIER_METRICS = ['acknowledgement', 'first_response', 'next_respo
 export interface MetricAnswering {
   databaseUrl: string;
   threads: number;
+  /** Shares that may wait for a thread; a question beyond it is refused (503) instead of queued without end. */
+  queuedSharesLimit?: number;
 }
 export const METRIC_ANSWERING = Symbol('METRIC_ANSWERING');
 
@@ -30,12 +34,14 @@ const ANSWER_WORKER = path.join(__dirname, 'metric-answer.worker.cjs');
 export class MetricQueriesService implements OnApplicationShutdown {
   private readonly threads: Piscina | null;
   private readonly shares: number;
+  private readonly queuedSharesLimit: number;
 
   constructor(
     private readonly dataSource: DataSource,
     @Inject(METRIC_ANSWERING) answering: MetricAnswering,
   ) {
     this.shares = Math.max(1, answering.threads);
+    this.queuedSharesLimit = answering.queuedSharesLimit ?? 64;
     const workerData: MetricAnswerWorkerData = { databaseUrl: answering.databaseUrl };
     this.threads =
       answering.threads === 0 ? null : new Piscina({ filename: ANSWER_WORKER, minThreads: answering.threads, maxThreads: answering.threads, idleTimeout: Number.POSITIVE_INFINITY, workerData });
@@ -44,6 +50,9 @@ export class MetricQueriesService implements OnApplicationShutdown {
   /** The answer of `GET /v1/metrics` as its text: JSON, or CSV. */
   async metrics(tenantId: string, query: MetricsQuery, format: MetricsFormat): Promise<string> {
     const parts = query.groupBy ? this.shares : 1;
+    if (this.threads && this.threads.queueSize + parts > this.queuedSharesLimit) {
+      throw new ProblemException(503, 'Service Unavailable', 'too many metrics questions at once: ask again in a moment', [], { 'retry-after': '1' });
+    }
     const tasks: MetricsPartTask[] = Array.from({ length: parts }, (_, part) => ({ tenantId, query, part, parts, format }));
     const answers: MetricsPart[] = await Promise.all(
       tasks.map((task) => (this.threads ? (this.threads.run(task) as Promise<MetricsPart>) : answerMetricsPart((sql, params) => this.dataSource.query(sql, params), task))),
