@@ -1,6 +1,15 @@
-// The entry piscina starts each metrics-answering thread with: the TypeScript source goes
-// through SWC as in scripts/run-ts.cjs (a thread does not inherit the main thread's hooks).
-const path = require('node:path');
-process.env.SWC_NODE_PROJECT = process.env.SWC_NODE_PROJECT || path.join(__dirname, '..', '..', '..', '..', 'tsconfig.json');
-require('@swc-node/register');
+// The entry piscina starts each metrics-answering thread with. The thread's modules are
+// TypeScript read from source, as everywhere in this repository, but not through
+// @swc-node/register: that loads the TypeScript compiler to read tsconfig.json, about 35 MB
+// a thread. These modules need none of it (no path aliases, no decorators), so SWC only
+// strips their types. A module of the thread that needed more would fail to load, loudly:
+// the integration tests start these threads.
+const { transformSync } = require('@swc/core');
+const { addHook } = require('pirates');
+
+addHook(
+  (code, filename) =>
+    transformSync(code, { filename, jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } }).code,
+  { exts: ['.ts'] },
+);
 module.exports = require('./metric-answer.worker.ts');
