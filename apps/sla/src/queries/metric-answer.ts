@@ -27,17 +27,17 @@ export interface MetricsQuery {
 
 export type MetricsFormat = 'json' | 'csv';
 
-/** One share of an answer: the groups whose value hashes to `part` of `parts`. */
-export interface MetricsPartTask {
+/** One share of an answer: the groups whose value hashes to `share` (0 … `shares` − 1). */
+export interface MetricsShareTask {
   tenantId: string;
   query: MetricsQuery;
-  part: number;
-  parts: number;
+  share: number;
+  shares: number;
   format: MetricsFormat;
 }
 
 /** A share's groups in order, each rendered: a JSON object, or its CSV lines. */
-export interface MetricsPart {
+export interface MetricsShare {
   groups: string[];
   texts: string[];
 }
@@ -137,7 +137,7 @@ export function alignedFrom(query: MetricsQuery): number {
 }
 
 /** Reads a share's cells: their counters, and their packed sketches and bins not folded yet. */
-async function readCells(read: RowReader, { tenantId, query, part, parts }: MetricsPartTask): Promise<{ counterRows: CounterRow[]; sketchRows: SketchRow[] }> {
+async function readCells(read: RowReader, { tenantId, query, share, shares }: MetricsShareTask): Promise<{ counterRows: CounterRow[]; sketchRows: SketchRow[] }> {
   // Without a groupBy every fact is still counted once under `metric`: its sum is the total.
   const dimension = query.groupBy ?? 'metric';
   // A cell is one row per group and bucket when grouped by a dimension (the key of the
@@ -145,10 +145,10 @@ async function readCells(read: RowReader, { tenantId, query, part, parts }: Metr
   const counterColumns = COUNTER_COLUMNS.map((column) => (query.groupBy ? `"${column}"::float8 AS "${column}"` : `sum("${column}")::float8 AS "${column}"`)).join(', ');
   const params: unknown[] = [tenantId, query.interval, dimension, iso(alignedFrom(query)), iso(query.to)];
   // A share is the groups whose value hashes to it; a group is never split.
-  if (parts > 1) params.push(parts, part);
-  const share = parts > 1 ? 'AND (hashtext(value) & 2147483647) % $6 = $7' : '';
+  if (shares > 1) params.push(shares, share);
+  const ofShare = shares > 1 ? 'AND (hashtext(value) & 2147483647) % $6 = $7' : '';
   const group = query.groupBy ? 'value' : `'(all)'::text`;
-  const cellRange = `WHERE tenant_id = $1 AND grain = $2 AND dimension = $3 AND bucket >= $4 AND bucket < $5 ${share}`;
+  const cellRange = `WHERE tenant_id = $1 AND grain = $2 AND dimension = $3 AND bucket >= $4 AND bucket < $5 ${ofShare}`;
   // Buckets as epoch milliseconds: parsing thousands of timestamps from text was a tenth of a large answer.
   const bucketMs = '(extract(epoch FROM bucket) * 1000)::float8 AS bucket';
   // Counted time: the packed sketches and the bins batches wrote since the last fold, in one
@@ -224,7 +224,7 @@ function compareGroups(a: string, b: string): number {
 }
 
 /** Reads and renders one share of an answer. */
-export async function answerMetricsPart(read: RowReader, task: MetricsPartTask): Promise<MetricsPart> {
+export async function answerMetricsShare(read: RowReader, task: MetricsShareTask): Promise<MetricsShare> {
   const { counterRows, sketchRows } = await readCells(read, task);
   const groups = metricGroups(counterRows, sketchRows);
   return {
@@ -234,8 +234,8 @@ export async function answerMetricsPart(read: RowReader, task: MetricsPartTask):
 }
 
 /** The whole answer from its shares, groups in order: the JSON document, or the CSV with its header. */
-export function assembleMetrics(query: MetricsQuery, format: MetricsFormat, parts: MetricsPart[]): string {
-  const rendered = parts.flatMap((part) => part.groups.map((group, i) => ({ group, text: part.texts[i] })));
+export function assembleMetrics(query: MetricsQuery, format: MetricsFormat, shares: MetricsShare[]): string {
+  const rendered = shares.flatMap((share) => share.groups.map((group, i) => ({ group, text: share.texts[i] })));
   rendered.sort((a, b) => compareGroups(a.group, b.group));
   for (let i = 1; i < rendered.length; i++) {
     if (rendered[i].group === rendered[i - 1].group) throw new Error(`metrics: group ${rendered[i].group} came from two shares`);

@@ -2,7 +2,7 @@ import { workerData } from 'node:worker_threads';
 
 import { Pool } from 'pg';
 
-import { answerMetricsPart, type MetricsPart, type MetricsPartTask } from './metric-answer';
+import { answerMetricsShare, type MetricsShare, type MetricsShareTask } from './metric-answer';
 
 /** What each answering thread is started with (metric-queries.service.ts). */
 export interface MetricAnswerWorkerData {
@@ -16,6 +16,6 @@ const pool = new Pool({ connectionString: databaseUrl, max: 2, idleTimeoutMillis
 pool.on('error', () => undefined);
 
 /** One share of a metrics answer (piscina's task handler). */
-export default function answerShare(task: MetricsPartTask): Promise<MetricsPart> {
-  return answerMetricsPart(async (sql, params) => (await pool.query(sql, params)).rows, task);
+export default function answerShare(task: MetricsShareTask): Promise<MetricsShare> {
+  return answerMetricsShare(async (sql, params) => (await pool.query(sql, params)).rows, task);
 }
