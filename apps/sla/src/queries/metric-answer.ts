@@ -128,7 +128,8 @@ interface Cell {
 }
 
 type CounterRow = Counters & { value: string; bucket: number };
-type SketchRow = { value: string; bucket: number; bins: Buffer | null; bin: number | null; count: number | null };
+/** Either a group's packed sketches (`bins`, bucket null) or a bin not folded yet. */
+type SketchRow = { value: string; bucket: number | null; bins: Buffer | null; bin: number | null; count: number | null };
 
 /** The answer's first instant: `from` down to the start of its bucket. */
 export function alignedFrom(query: MetricsQuery): number {
@@ -156,7 +157,9 @@ async function readCells(read: RowReader, { tenantId, query, share, shares }: Me
   const [counterRows, sketchRows] = await Promise.all([
     read(`SELECT ${group} AS value, ${bucketMs}, ${counterColumns} FROM sla.metric_counters ${cellRange} ${query.groupBy ? '' : 'GROUP BY 2'}`, params) as Promise<CounterRow[]>,
     read(
-      `SELECT ${group} AS value, ${bucketMs}, bins, NULL::int AS bin, NULL::float8 AS count FROM sla.metric_sketches ${cellRange}
+      `SELECT ${group} AS value, NULL::float8 AS bucket, string_agg(float8send((extract(epoch FROM bucket) * 1000)::float8) || int4send(length(bins)) || bins, ''::bytea) AS bins,
+              NULL::int AS bin, NULL::float8 AS count
+         FROM sla.metric_sketches ${cellRange} GROUP BY 1
        UNION ALL
        SELECT ${group} AS value, ${bucketMs}, NULL::bytea, bin, sum(count)::float8 FROM sla.metric_sketch_bins ${cellRange} GROUP BY 1, 2, 4`,
       params,
@@ -189,9 +192,15 @@ export function metricGroups(counterRows: CounterRow[], sketchRows: SketchRow[])
     entry.counters = row;
   }
   for (const row of sketchRows) {
-    const { sketch } = cell(row.value, row.bucket);
-    if (row.bins) sketch.addPacked(row.bins);
-    else if (row.bin !== null) sketch.add(row.bin, Number(row.count));
+    if (row.bins) {
+      // A group's packed sketches, one after the other: bucket (float64), length (int32), sketch.
+      for (let at = 0; at < row.bins.length; ) {
+        const bucket = row.bins.readDoubleBE(at);
+        const end = at + 12 + row.bins.readInt32BE(at + 8);
+        cell(row.value, bucket).sketch.addPacked(row.bins.subarray(at + 12, end));
+        at = end;
+      }
+    } else if (row.bin !== null) cell(row.value, row.bucket as number).sketch.add(row.bin, Number(row.count));
   }
 
   // Every group has the same few buckets: each is written out once.
