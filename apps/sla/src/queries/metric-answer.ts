@@ -36,7 +36,7 @@ export interface MetricsShareTask {
   format: MetricsFormat;
 }
 
-/** A share's groups in order, each rendered: a JSON object, or its CSV lines. */
+/** A share's groups, each rendered: a JSON object, or its CSV lines. */
 export interface MetricsShare {
   groups: string[];
   texts: string[];
@@ -54,6 +54,7 @@ function percent(part: number, whole: number): number | null {
   return whole === 0 ? null : Math.round((part / whole) * 10_000) / 100;
 }
 
+// Not query-params' `iso`: that module loads NestJS, which the answering threads do not.
 const iso = (ms: number) => new Date(ms).toISOString();
 
 /** One group and bucket (or a group's total) in the answer's words; `quantiles` are the counted time's p50, p90 and p99. */
@@ -168,7 +169,7 @@ async function readCells(read: RowReader, { tenantId, query, share, shares }: Me
   return { counterRows, sketchRows };
 }
 
-/** The groups of the rows, in group order, each with its buckets in time order and its total. */
+/** The groups of the rows (in no order: `assembleMetrics` orders the shares' groups together), each with its buckets in time order and its total. */
 export function metricGroups(counterRows: CounterRow[], sketchRows: SketchRow[]): MetricGroup[] {
   // Group → bucket → cell. The counter rows are whole cells already; their sketches join them.
   const groups = new Map<string, Map<number, Cell>>();
@@ -213,21 +214,19 @@ export function metricGroups(counterRows: CounterRow[], sketchRows: SketchRow[])
     }
     return text;
   };
-  return [...groups.entries()]
-    .sort(([a], [b]) => compareGroups(a, b))
-    .map(([group, buckets]) => {
-      const counters = { ...NO_COUNTS };
-      const sketch = new MergedSketch();
-      const cells = [...buckets.values()].sort((a, b) => a.bucket - b.bucket);
-      const bucketFigures = cells.map((entry) => {
-        for (const column of COUNTER_COLUMNS) counters[column] += entry.counters[column];
-        return { bucket: bucketIso(entry.bucket), ...metricFigures(entry.counters, entry.sketch.addToWithQuantiles(sketch, QUANTILES)) };
-      });
-      return { group, total: metricFigures(counters, sketch.quantilesMs(QUANTILES)), buckets: bucketFigures };
+  return [...groups.entries()].map(([group, buckets]) => {
+    const counters = { ...NO_COUNTS };
+    const sketch = new MergedSketch();
+    const cells = [...buckets.values()].sort((a, b) => a.bucket - b.bucket);
+    const bucketFigures = cells.map((entry) => {
+      for (const column of COUNTER_COLUMNS) counters[column] += entry.counters[column];
+      return { bucket: bucketIso(entry.bucket), ...metricFigures(entry.counters, entry.sketch.addToWithQuantiles(sketch, QUANTILES)) };
     });
+    return { group, total: metricFigures(counters, sketch.quantilesMs(QUANTILES)), buckets: bucketFigures };
+  });
 }
 
-/** Groups in UTF-16 code unit order, the same in every share and in the whole. */
+/** Groups in UTF-16 code unit order. */
 function compareGroups(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
