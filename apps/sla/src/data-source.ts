@@ -8,6 +8,7 @@ import { SlaTimeline1765100000004 } from './migrations/1765100000004-sla-timelin
 import { SlaOutboxInFlight1765200000005 } from './migrations/1765200000005-sla-outbox-in-flight';
 import { SlaMetricSketches1765300000006 } from './migrations/1765300000006-sla-metric-sketches';
 import { SlaMetricSketchesCompact1765400000007 } from './migrations/1765400000007-sla-metric-sketches-compact';
+import { SlaMetricCellsCounters1765500000008 } from './migrations/1765500000008-sla-metric-cells-counters';
 
 import { FinishedClockEntity, MetricCounterEntity, MetricSketchBinEntity, MetricSketchEntity, OutputEventEntity } from './metrics/metric-tables.entity';
 import { AppliedEventEntity, EntityStateEntity } from './processing/entity-state.entity';
@@ -30,7 +31,7 @@ export function slaDataSourceOptions(url: string) {
       MetricSketchEntity,
       OutboxRecordEntity,
     ],
-    migrations: [SlaInit1764800000002, SlaLive1765000000003, SlaTimeline1765100000004, SlaOutboxInFlight1765200000005, SlaMetricSketches1765300000006, SlaMetricSketchesCompact1765400000007],
+    migrations: [SlaInit1764800000002, SlaLive1765000000003, SlaTimeline1765100000004, SlaOutboxInFlight1765200000005, SlaMetricSketches1765300000006, SlaMetricSketchesCompact1765400000007, SlaMetricCellsCounters1765500000008],
     applicationName: 'sla',
   };
 }

@@ -32,9 +32,9 @@ const slaEnvironment = z.object({
   SLA_CONSUMER_SESSION_TIMEOUT_MS: z.coerce.number().int().min(6_000).max(300_000).default(30_000),
   /** Partitions whose batches one instance handles at the same time. */
   SLA_PARTITIONS_CONCURRENTLY: z.coerce.number().int().min(1).max(32).default(1),
-  /** Pause between two folds of sketch bins into packed sketches (metric-sketches.ts), when the last found little to do. */
+  /** Pause between two folds of counters and sketch bins into packed cells (metric-sketches.ts), when the last found little to do. */
   SLA_SKETCH_FOLD_INTERVAL_MS: env.positiveInt(2_000),
-  /** Bin rows one fold moves, in one transaction. */
+  /** Bin rows, and counter rows, one fold moves at most, in one transaction. */
   SLA_SKETCH_FOLD_BATCH: env.positiveInt(20_000),
   /**
    * Threads that compute metrics answers, off the event loop; a grouped answer is split

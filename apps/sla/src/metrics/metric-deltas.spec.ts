@@ -176,8 +176,7 @@ describe('quantileMs', () => {
 describe('metricFigures and the assembled answer', () => {
   // `from` is not on a bucket's start: the answer starts at its bucket's.
   const query: MetricsQuery = { from: Date.UTC(2026, 11, 4, 9), to: Date.UTC(2026, 11, 5, 12), groupBy: 'team', interval: 'day' };
-  const counters = (values: Partial<Record<CounterColumn, number>>) =>
-    Object.fromEntries(COUNTER_COLUMNS.map((column) => [column, values[column] ?? 0])) as Record<CounterColumn, number>;
+  const counters = (values: Partial<Record<CounterColumn, number>>) => Float64Array.from(COUNTER_COLUMNS, (column) => values[column] ?? 0);
 
   it('gives percentages of what they are of, and none of nothing', () => {
     const figures = metricFigures(counters({ clocks_finished: 4, clocks_met: 3, clocks_met_on_time: 2, counted_ms_sum: 9_000, provider_kept_on_time: 1, provider_broken: 1 }), new MergedSketch().quantilesMs(QUANTILES));
@@ -188,8 +187,10 @@ describe('metricFigures and the assembled answer', () => {
   });
 
   it('writes one CRLF line per group and bucket plus the total, quoted as RFC 4180 says, formulas defused', () => {
-    const figures = metricFigures(counters({ clocks_finished: 1, clocks_met: 1, clocks_met_on_time: 1 }), MergedSketch.of(new Map([[sketchBin(60_000), 1]])).quantilesMs(QUANTILES));
-    const nl = { group: 'nl', total: figures, buckets: [{ bucket: '2026-12-04T00:00:00.000Z', ...figures }] };
+    const cellCounters = counters({ clocks_finished: 1, clocks_met: 1, clocks_met_on_time: 1 });
+    const quantiles = MergedSketch.of(new Map([[sketchBin(60_000), 1]])).quantilesMs(QUANTILES);
+    const figures = metricFigures(cellCounters, quantiles);
+    const nl = { group: 'nl', total: figures, buckets: [metricFigures(cellCounters, quantiles, '2026-12-04T00:00:00.000Z')] };
     const formula = { group: '=HYPERLINK("x"), "team"', total: figures, buckets: [] };
     const csv = assembleMetrics(query, 'csv', [{ groups: [nl.group, formula.group].sort(), texts: [metricsCsvLines(formula), metricsCsvLines(nl)] }]);
     expect(csv.startsWith(`${METRICS_CSV_HEADER}\r\n`)).toBe(true);
@@ -205,7 +206,7 @@ describe('metricFigures and the assembled answer', () => {
 
   it('puts shares together in group order, as one JSON document, and refuses a group from two shares', () => {
     const figures = metricFigures(counters({ clocks_finished: 2, clocks_met: 2 }), [1, 2, 3]);
-    const group = (name: string) => ({ group: name, total: figures, buckets: [{ bucket: '2026-12-04T00:00:00.000Z', ...figures }] });
+    const group = (name: string) => ({ group: name, total: figures, buckets: [metricFigures(counters({ clocks_finished: 2, clocks_met: 2 }), [1, 2, 3], '2026-12-04T00:00:00.000Z')] });
     const share = (names: string[]) => ({ groups: names, texts: names.map((name) => JSON.stringify(group(name))) });
     const text = assembleMetrics(query, 'json', [share(['a', 'd']), share(['B', 'c']), share([])]);
     expect(JSON.parse(text)).toEqual({

@@ -12,12 +12,13 @@ import type { MetricGroup } from '../queries/metric-answer';
 import { MetricQueriesService } from '../queries/metric-queries.service';
 import { type FactContext, MetricDeltas } from './metric-deltas';
 import { SlaMetricSketchesCompact1765400000007 } from '../migrations/1765400000007-sla-metric-sketches-compact';
-import { foldSketchBins } from './metric-sketches';
+import { SlaMetricCellsCounters1765500000008 } from '../migrations/1765500000008-sla-metric-cells-counters';
+import { foldMetricCells } from './metric-sketches';
 import { addPackedSketch, type SketchBins } from './packed-sketch';
 
 type MetricsAnswer = { groups: MetricGroup[] };
 
-// The fold against the real PostgreSQL: the bins batches write move into packed sketches
+// The fold against the real PostgreSQL: the counters and bins batches write move into packed cells
 // without a count lost or doubled, whatever runs beside it.
 describe('folding sketch bins into packed sketches', () => {
   const databaseUrl = process.env['DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/promise_watch_test';
@@ -34,7 +35,10 @@ describe('folding sketch bins into packed sketches', () => {
     queries = new MetricQueriesService(dataSource, { databaseUrl, threads: 0 });
     threaded = new MetricQueriesService(dataSource, { databaseUrl, threads: 3 });
     // Bins other tests left in this database first: each fold below then finds ours.
-    while ((await dataSource.transaction((manager) => foldSketchBins(manager, 100_000))).bins > 0);
+    for (;;) {
+      const { bins, counters } = await dataSource.transaction((manager) => foldMetricCells(manager, 100_000));
+      if (bins + counters === 0) break;
+    }
   });
 
   afterAll(async () => {
@@ -42,7 +46,11 @@ describe('folding sketch bins into packed sketches', () => {
     await dataSource?.destroy();
   });
 
-  /** `count` met clocks of a tenant, finished over the first hours from `start`, counted 1 min … 2 days. */
+  /**
+   * `count` met clocks of a tenant, finished over the first five hours from `start`, counted
+   * 1 min … 2 days; and a detractor per seven clocks in the sixth hour, whose cells have
+   * counters and no counted time.
+   */
   function deltasFor(tenantId: string, count: number, seed: number): MetricDeltas {
     const deltas = new MetricDeltas();
     for (let i = 0; i < count; i++) {
@@ -67,12 +75,13 @@ describe('folding sketch bins into packed sketches', () => {
       };
       const context: FactContext = { team: `team-${i % 3}`, channel: 'email', priority: 'normal', policy: 'standard', agent: `agent-${i % 11}` };
       deltas.add({ tenantId, outcome, context });
+      if (i % 7 === 0) deltas.add({ tenantId, detractorAt: start + 5 * HOUR + (n % 977) * 1000, context });
     }
     return deltas;
   }
 
   const write = (deltas: MetricDeltas) => dataSource.transaction((manager) => writeMetricDeltas(manager, deltas));
-  const fold = (limit: number) => dataSource.transaction((manager) => foldSketchBins(manager, limit));
+  const fold = (limit: number) => dataSource.transaction((manager) => foldMetricCells(manager, limit));
   const rowsOf = async (table: string, tenantId: string) =>
     Number((await dataSource.query(`SELECT count(*)::int AS n FROM sla.${table} WHERE tenant_id = $1`, [tenantId]))[0].n);
   const questions = (['team', 'agent', 'metric', null] as const).flatMap((groupBy) =>
@@ -82,24 +91,35 @@ describe('folding sketch bins into packed sketches', () => {
   const answers = async (tenantId: string) =>
     Promise.all(questions.map(async (question) => JSON.parse(await queries.metrics(tenantId, question, 'json')) as MetricsAnswer));
 
-  it('moves every bin into packed sketches and answers exactly as before, fold after fold', async () => {
+  /** Rows left to fold: bins and counters. */
+  const unfoldedRows = async (tenantId: string) => (await rowsOf('metric_sketch_bins', tenantId)) + (await rowsOf('metric_counters', tenantId));
+
+  it('moves every bin and counter into packed cells and answers exactly as before, fold after fold', async () => {
     const tenantId = randomUUID();
     await write(deltasFor(tenantId, 400, 1));
     await write(deltasFor(tenantId, 300, 2));
     const unfolded = await answers(tenantId);
     const bins = await rowsOf('metric_sketch_bins', tenantId);
     expect(bins).toBeGreaterThan(1000);
+    const counters = await rowsOf('metric_counters', tenantId);
+    expect(counters).toBeGreaterThan(100);
     expect(unfolded[0].groups.length).toBe(3);
     expect(unfolded[0].groups[0].total.countedMs.p50).not.toBeNull();
+    expect(unfolded[0].groups[0].total.detractors).toBeGreaterThan(0);
+    // The detractors' hour: counters, no counted time.
+    expect(unfolded[0].groups[0].buckets.at(-1)).toMatchObject({ clocksFinished: 0, countedMs: { p50: null } });
 
-    // In small folds, with new bins written between them: each answer equals the unfolded one
+    // In small folds, with new rows written between them: each answer equals the unfolded one
     // computed from the same facts.
-    const { bins: moved } = await fold(700);
-    expect(moved).toBeGreaterThan(0);
+    const moved = await fold(700);
+    expect(moved.bins).toBe(700);
+    expect(moved.counters).toBe(Math.min(700, counters));
     expect(await rowsOf('metric_sketches', tenantId)).toBeGreaterThan(0);
     expect(await answers(tenantId)).toEqual(unfolded);
-    for (let round = 0; round < 50 && (await rowsOf('metric_sketch_bins', tenantId)) > 0; round++) await fold(700);
-    expect(await rowsOf('metric_sketch_bins', tenantId)).toBe(0);
+    for (let round = 0; round < 50 && (await unfoldedRows(tenantId)) > 0; round++) await fold(700);
+    expect(await unfoldedRows(tenantId)).toBe(0);
+    const packedCounters = await dataSource.query(`SELECT count(*)::int AS n FROM sla.metric_sketches WHERE tenant_id = $1 AND counters IS NOT NULL`, [tenantId]);
+    expect(packedCounters[0].n).toBe(counters);
     expect(await answers(tenantId)).toEqual(unfolded);
 
     // More facts into cells already packed: the fold adds to the packed counts.
@@ -113,7 +133,7 @@ describe('folding sketch bins into packed sketches', () => {
     }
     await fold(100_000);
     await fold(100_000);
-    expect(await rowsOf('metric_sketch_bins', tenantId)).toBe(0);
+    expect(await unfoldedRows(tenantId)).toBe(0);
     const strip = (all: Awaited<ReturnType<typeof answers>>) => JSON.stringify(all);
     expect(strip(await answers(tenantId))).toBe(strip(await answers(reference)));
   });
@@ -121,10 +141,11 @@ describe('folding sketch bins into packed sketches', () => {
   it('answers the same split between threads as on the event loop, as JSON and as CSV', async () => {
     const tenantId = randomUUID();
     await write(deltasFor(tenantId, 600, 7));
-    await fold(300);
-    // Some cells packed, some still bins, some both: every question, each way.
+    await fold(50);
+    // Some cells packed, some still rows, some both: every question, each way.
     expect(await rowsOf('metric_sketches', tenantId)).toBeGreaterThan(0);
     expect(await rowsOf('metric_sketch_bins', tenantId)).toBeGreaterThan(0);
+    expect(await rowsOf('metric_counters', tenantId)).toBeGreaterThan(0);
     for (const question of questions) {
       for (const format of ['json', 'csv'] as const) {
         const [inline, split] = await Promise.all([queries.metrics(tenantId, question, format), threaded.metrics(tenantId, question, format)]);
@@ -171,17 +192,17 @@ describe('folding sketch bins into packed sketches', () => {
       // A fold in progress (holding its lock) makes another one a no-op.
       await runner.startTransaction();
       await runner.query(`SELECT pg_advisory_xact_lock(hashtextextended('sla-sketch-fold', 0))`);
-      expect(await fold(100_000)).toEqual({ bins: 0, cells: 0 });
+      expect(await fold(100_000)).toEqual({ bins: 0, counters: 0, cells: 0 });
       expect(await rowsOf('metric_sketch_bins', replayed)).toBe(before);
       await runner.rollbackTransaction();
     } finally {
       await runner.release();
     }
-    for (let round = 0; round < 20 && (await rowsOf('metric_sketch_bins', replayed)) > 0; round++) await fold(100_000);
-    expect(await rowsOf('metric_sketch_bins', replayed)).toBe(0);
+    for (let round = 0; round < 20 && (await unfoldedRows(replayed)) > 0; round++) await fold(100_000);
+    expect(await unfoldedRows(replayed)).toBe(0);
   });
 
-  it('takes no bin a batch holds, and the batch adds to it after the fold', async () => {
+  it('takes no bin or counter a batch holds, and the batch adds to it after the fold', async () => {
     const tenantId = randomUUID();
     const reference = randomUUID();
     await write(deltasFor(tenantId, 100, 5));
@@ -194,13 +215,46 @@ describe('folding sketch bins into packed sketches', () => {
       await writeMetricDeltas(runner.manager, deltasFor(tenantId, 40, 6));
       const folded = await fold(100_000);
       expect(folded.bins).toBeGreaterThan(0);
+      expect(folded.counters).toBeGreaterThan(0);
+      // What the batch holds stays where it is.
+      expect(await rowsOf('metric_counters', tenantId)).toBeGreaterThan(0);
       await runner.commitTransaction();
     } finally {
       await runner.release();
     }
     await write(deltasFor(reference, 40, 6));
-    for (let round = 0; round < 20 && (await rowsOf('metric_sketch_bins', tenantId)) > 0; round++) await fold(100_000);
+    for (let round = 0; round < 20 && (await unfoldedRows(tenantId)) > 0; round++) await fold(100_000);
+    expect(await unfoldedRows(tenantId)).toBe(0);
     expect(JSON.stringify(await answers(tenantId))).toBe(JSON.stringify(await answers(reference)));
+  });
+
+  it('puts folded counters back into counter rows when migration 1765500000008 is reverted, every count kept', async () => {
+    const tenantId = randomUUID();
+    await write(deltasFor(tenantId, 200, 9));
+    for (let round = 0; round < 20 && (await unfoldedRows(tenantId)) > 0; round++) await fold(100_000);
+    expect(await unfoldedRows(tenantId)).toBe(0);
+    // A batch after the fold: on the way back its rows and the folded counters add up.
+    await write(deltasFor(tenantId, 30, 10));
+    const [byTeam] = await answers(tenantId);
+    const total = (column: 'clocksFinished' | 'detractors') => byTeam.groups.reduce((sum, group) => sum + group.total[column], 0);
+    expect(total('clocksFinished')).toBe(230);
+    const runner = dataSource.createQueryRunner();
+    await runner.connect();
+    try {
+      await runner.startTransaction();
+      await new SlaMetricCellsCounters1765500000008().down(runner);
+      const [sums] = await runner.query(
+        `SELECT sum(clocks_finished)::int AS clocks, sum(detractors)::int AS detractors, count(*)::int AS n FROM sla.metric_counters
+          WHERE tenant_id = $1 AND grain = 'hour' AND dimension = 'team'`,
+        [tenantId],
+      );
+      expect(sums).toEqual({ clocks: 230, detractors: total('detractors'), n: byTeam.groups.reduce((sum, group) => sum + group.buckets.length, 0) });
+      await new SlaMetricCellsCounters1765500000008().up(runner);
+      expect((await runner.query(`SELECT count(*)::int AS n FROM sla.metric_sketches WHERE counters IS NOT NULL`))[0].n).toBe(0);
+      await runner.rollbackTransaction();
+    } finally {
+      await runner.release();
+    }
   });
 
   it('repacks sketches of the first format into the compact one and back, every count kept', async () => {

@@ -1,86 +1,128 @@
 import type { EntityManager } from 'typeorm';
 
 import { tryLockTenantsShared } from '../processing/apply-interactions';
-import { addPackedSketch, packSketch, type SketchBins } from './packed-sketch';
+import { COUNTER_COLUMNS } from './metric-deltas';
+import { addPackedCounters, addPackedSketch, packCounters, packSketch, type SketchBins } from './packed-sketch';
 
 /*
- * The sketches of counted time live in two tables. Batches add to `metric_sketch_bins`, one
- * row per (cell, bin), so that a batch's write is a plain upsert of counts. Reading those
- * rows does not scale: a month of days by team is 600 cells of a few hundred bins each,
- * hundreds of thousands of rows per question. So a fold moves them, in the background, into
- * `metric_sketches`, one row per cell with its bins packed, and a question reads a cell's
- * packed sketch plus whatever bins have not been folded yet. Both tables together always
- * hold every count exactly once: a fold deletes the bin rows and adds them to the packed
- * sketch in one transaction.
+ * A cell (tenant, grain, dimension, bucket, value) of the aggregates lives in three tables.
+ * Batches add to `metric_counters` (one row per cell) and `metric_sketch_bins` (one row per
+ * cell and bin), so that a batch's write is a plain upsert of counts. Reading those rows does
+ * not scale: a month of days by team is 600 cells of a few hundred bins each, hundreds of
+ * thousands of rows per question, and a month by agent 9,300 counter rows of fourteen fields.
+ * So a fold moves them, in the background, into `metric_sketches`, one row per cell with its
+ * bins and its counters packed (packed-sketch.ts), and a question reads a cell's packed row
+ * plus whatever counters and bins have not been folded yet. The three tables together always
+ * hold every count exactly once: a fold deletes the rows it moves and adds them to the packed
+ * cell in one transaction.
  */
 
 /** Only one fold at a time, across instances: two folds creating the same cell would lose counts. */
 const FOLD_LOCK = `hashtextextended('sla-sketch-fold', 0)`;
 
 export interface FoldResult {
-  /** Bin rows moved into packed sketches. */
+  /** Bin rows moved into packed cells. */
   bins: number;
-  /** Packed sketches written. */
+  /** Counter rows moved into packed cells. */
+  counters: number;
+  /** Packed cells written. */
   cells: number;
 }
 
+const NOTHING_FOLDED: FoldResult = Object.freeze({ bins: 0, counters: 0, cells: 0 });
+
+type CellRow = { tenant_id: string; grain: string; dimension: string; bucket: Date; value: string };
+
+const cellKey = (row: CellRow) => `${row.tenant_id}\u0000${row.grain}\u0000${row.dimension}\u0000${row.bucket.getTime()}\u0000${row.value}`;
+
 /**
- * Folds up to `limit` bin rows into the packed sketches, in the caller's transaction. Takes
- * no row a batch holds (SKIP LOCKED) and no tenant under replay (its shared lock, tried);
- * does nothing while another fold runs.
+ * Folds up to `limit` bin rows and up to `limit` counter rows into the packed cells, in the
+ * caller's transaction. Takes no row a batch holds (SKIP LOCKED) and no tenant under replay
+ * (its shared lock, tried); does nothing while another fold runs.
  */
-export async function foldSketchBins(manager: EntityManager, limit: number): Promise<FoldResult> {
+export async function foldMetricCells(manager: EntityManager, limit: number): Promise<FoldResult> {
   const [{ locked }]: Array<{ locked: boolean }> = await manager.query(`SELECT pg_try_advisory_xact_lock(${FOLD_LOCK}) AS locked`);
-  if (!locked) return { bins: 0, cells: 0 };
-  const candidates: Array<{ tenant_id: string }> = await manager.query(`SELECT DISTINCT tenant_id FROM (SELECT tenant_id FROM sla.metric_sketch_bins LIMIT $1) b`, [limit]);
-  if (candidates.length === 0) return { bins: 0, cells: 0 };
+  if (!locked) return NOTHING_FOLDED;
+  const candidates: Array<{ tenant_id: string }> = await manager.query(
+    `SELECT DISTINCT tenant_id FROM (
+       (SELECT tenant_id FROM sla.metric_sketch_bins LIMIT $1) UNION ALL (SELECT tenant_id FROM sla.metric_counters LIMIT $1)) b`,
+    [limit],
+  );
+  if (candidates.length === 0) return NOTHING_FOLDED;
   const tenants = await tryLockTenantsShared(
     manager,
     candidates.map((row) => row.tenant_id),
   );
-  if (tenants.size === 0) return { bins: 0, cells: 0 };
+  if (tenants.size === 0) return NOTHING_FOLDED;
 
   // The moved bins, summed per cell in PostgreSQL: one row per cell comes back.
-  const moved: Array<{ tenant_id: string; grain: string; dimension: string; bucket: Date; value: string; bins: number[]; counts: string[]; n: number }> = await manager.query(
+  const movedBins: Array<CellRow & { bins: number[]; counts: string[]; n: number }> = await manager.query(
     `WITH moved AS (
        DELETE FROM sla.metric_sketch_bins WHERE ctid = ANY(ARRAY(
          SELECT ctid FROM sla.metric_sketch_bins WHERE tenant_id = ANY($1::uuid[]) LIMIT $2 FOR UPDATE SKIP LOCKED))
        RETURNING tenant_id, grain, dimension, bucket, value, bin, count)
      SELECT tenant_id, grain, dimension, bucket, value, array_agg(bin) AS bins, array_agg(count) AS counts, count(*)::int AS n
-       FROM moved GROUP BY tenant_id, grain, dimension, bucket, value
-       ORDER BY tenant_id, grain, dimension, bucket, value`,
+       FROM moved GROUP BY tenant_id, grain, dimension, bucket, value`,
     [[...tenants], limit],
   );
-  if (moved.length === 0) return { bins: 0, cells: 0 };
+  // The moved counters: a counter row is a whole cell already. (A WITH, not a bare DELETE, for
+  // which TypeORM gives the row count beside the rows.)
+  const movedCounters: Array<CellRow & { counters: string[] }> = await manager.query(
+    `WITH moved AS (
+       DELETE FROM sla.metric_counters WHERE ctid = ANY(ARRAY(
+         SELECT ctid FROM sla.metric_counters WHERE tenant_id = ANY($1::uuid[]) LIMIT $2 FOR UPDATE SKIP LOCKED))
+       RETURNING tenant_id, grain, dimension, bucket, value, ARRAY[${COUNTER_COLUMNS.map((column) => `"${column}"`).join(', ')}]::text[] AS counters)
+     SELECT * FROM moved`,
+    [[...tenants], limit],
+  );
+  if (movedBins.length === 0 && movedCounters.length === 0) return NOTHING_FOLDED;
 
-  const cellKey = (row: { tenant_id: string; grain: string; dimension: string; bucket: Date; value: string }) =>
-    `${row.tenant_id}\u0000${row.grain}\u0000${row.dimension}\u0000${row.bucket.getTime()}\u0000${row.value}`;
-  const columns = (rows: typeof moved) => [
-    rows.map((row) => row.tenant_id),
-    rows.map((row) => row.grain),
-    rows.map((row) => row.dimension),
-    rows.map((row) => row.bucket.toISOString()),
-    rows.map((row) => row.value),
+  const cells = new Map<string, { cell: CellRow; bins?: (typeof movedBins)[number]; counters?: string[] }>();
+  for (const row of movedBins) cells.set(cellKey(row), { cell: row, bins: row });
+  for (const row of movedCounters) {
+    const key = cellKey(row);
+    const entry = cells.get(key);
+    if (entry) entry.counters = row.counters;
+    else cells.set(key, { cell: row, counters: row.counters });
+  }
+  const keys = [...cells.keys()];
+  const ordered = [...cells.values()];
+  const columns = [
+    ordered.map(({ cell }) => cell.tenant_id),
+    ordered.map(({ cell }) => cell.grain),
+    ordered.map(({ cell }) => cell.dimension),
+    ordered.map(({ cell }) => cell.bucket.toISOString()),
+    ordered.map(({ cell }) => cell.value),
   ];
-  const existing: Array<{ tenant_id: string; grain: string; dimension: string; bucket: Date; value: string; bins: Buffer }> = await manager.query(
-    `SELECT s.tenant_id, s.grain, s.dimension, s.bucket, s.value, s.bins FROM sla.metric_sketches s
+  const existing: Array<CellRow & { bins: Buffer; counters: Buffer | null }> = await manager.query(
+    `SELECT s.tenant_id, s.grain, s.dimension, s.bucket, s.value, s.bins, s.counters FROM sla.metric_sketches s
        JOIN unnest($1::uuid[], $2::text[], $3::text[], $4::timestamptz[], $5::text[]) AS c(tenant_id, grain, dimension, bucket, value)
          USING (tenant_id, grain, dimension, bucket, value)
       ORDER BY s.tenant_id, s.grain, s.dimension, s.bucket, s.value FOR UPDATE OF s`,
-    columns(moved),
+    columns,
   );
-  const packedNow = new Map(existing.map((row) => [cellKey(row), row.bins]));
-  const merged = moved.map((row) => {
-    const packed = packedNow.get(cellKey(row));
-    const bins: SketchBins = packed ? addPackedSketch(new Map(), packed) : new Map();
-    row.bins.forEach((bin, i) => bins.set(bin, (bins.get(bin) ?? 0) + Number(row.counts[i])));
-    return packSketch(bins);
+  const packedNow = new Map(existing.map((row) => [cellKey(row), row]));
+  const packedBins: Buffer[] = [];
+  const packedCounters: Array<Buffer | null> = [];
+  ordered.forEach(({ bins: moved, counters: movedCells }, i) => {
+    const now = packedNow.get(keys[i]);
+    if (moved) {
+      const bins: SketchBins = now ? addPackedSketch(new Map(), now.bins) : new Map();
+      moved.bins.forEach((bin, j) => bins.set(bin, (bins.get(bin) ?? 0) + Number(moved.counts[j])));
+      packedBins.push(packSketch(bins));
+    } else packedBins.push(now?.bins ?? packSketch(new Map()));
+    if (movedCells) {
+      const counters = new Array<number>(COUNTER_COLUMNS.length).fill(0);
+      if (now?.counters) addPackedCounters(counters, now.counters);
+      movedCells.forEach((value, j) => (counters[j] += Number(value)));
+      packedCounters.push(packCounters(counters));
+    } else packedCounters.push(now?.counters ?? null);
   });
   await manager.query(
-    `INSERT INTO sla.metric_sketches (tenant_id, grain, dimension, bucket, value, bins)
-     SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::timestamptz[], $5::text[], $6::bytea[])
-     ON CONFLICT (tenant_id, grain, dimension, bucket, value) DO UPDATE SET bins = EXCLUDED.bins`,
-    [...columns(moved), merged],
+    `INSERT INTO sla.metric_sketches (tenant_id, grain, dimension, bucket, value, bins, counters)
+     SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::timestamptz[], $5::text[], $6::bytea[], $7::bytea[])
+     ON CONFLICT (tenant_id, grain, dimension, bucket, value) DO UPDATE SET bins = EXCLUDED.bins, counters = EXCLUDED.counters`,
+    [...columns, packedBins, packedCounters],
   );
-  return { bins: moved.reduce((sum, row) => sum + row.n, 0), cells: moved.length };
+  return { bins: movedBins.reduce((sum, row) => sum + row.n, 0), counters: movedCounters.length, cells: ordered.length };
 }

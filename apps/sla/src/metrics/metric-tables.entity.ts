@@ -150,7 +150,7 @@ export class MetricSketchBinEntity {
   count!: string;
 }
 
-/** A cell's sketch of counted time with its bins packed (metric-sketches.ts), folded from `metric_sketch_bins`. */
+/** A cell's sketch of counted time and its counters, packed (metric-sketches.ts), folded from `metric_sketch_bins` and `metric_counters`. */
 @Entity({ name: 'metric_sketches' })
 export class MetricSketchEntity {
   @PrimaryColumn({ name: 'tenant_id', type: 'uuid', primaryKeyConstraintName: 'metric_sketches_pkey' })
@@ -170,4 +170,8 @@ export class MetricSketchEntity {
 
   @Column({ type: 'bytea' })
   bins!: Buffer;
+
+  /** NULL: no counters folded into this cell yet. */
+  @Column({ type: 'bytea', nullable: true })
+  counters!: Buffer | null;
 }

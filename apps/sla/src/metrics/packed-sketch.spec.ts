@@ -2,7 +2,7 @@ import fc from 'fast-check';
 
 import { quantileMs } from '../queries/metric-answer';
 import { sketchBin, sketchMapping, ZERO_BIN } from './metric-deltas';
-import { addPackedSketch, MergedSketch, packSketch, type SketchBins } from './packed-sketch';
+import { addPackedCounters, addPackedSketch, MergedSketch, packCounters, packSketch, type SketchBins } from './packed-sketch';
 
 const binsArbitrary = fc
   .array(fc.tuple(fc.integer({ min: -2_147_483_648, max: 2_147_483_647 }), fc.integer({ min: 1, max: 2 ** 40 })), { maxLength: 200 })
@@ -73,6 +73,50 @@ function referenceQuantileMs(bins: SketchBins, q: number): number | null {
   return null;
 }
 
+describe('packed counters', () => {
+  const counterArbitrary = fc.oneof(fc.integer({ min: -1000, max: 1000 }), fc.integer({ min: -(2 ** 52) + 1, max: 2 ** 52 - 1 }));
+  const countersArbitrary = fc.array(counterArbitrary, { minLength: 13, maxLength: 13 });
+
+  it('unpack to what they were packed from, either sign, and add up as columns', () => {
+    fc.assert(
+      fc.property(countersArbitrary, countersArbitrary, (a, b) => {
+        const into = new Float64Array(13);
+        addPackedCounters(into, packCounters(a));
+        expect([...into]).toEqual(a.map((value) => value + 0));
+        addPackedCounters(into, packCounters(b));
+        expect([...into]).toEqual(a.map((value, i) => value + b[i]));
+      }),
+    );
+  });
+
+  it('read from within a larger buffer, and take a byte a small counter', () => {
+    const packed = packCounters([1, 0, 2, 0, 0, 123_456, 0, 0, -1, 0, 0, 0, 3]);
+    expect(packed.length).toBeLessThan(20);
+    const framed = Buffer.concat([Buffer.from([9, 9, 9]), packed, Buffer.from([7, 7])]);
+    const into = new Float64Array(13);
+    addPackedCounters(into, framed, 3, 3 + packed.length);
+    expect([...into]).toEqual([1, 0, 2, 0, 0, 123_456, 0, 0, -1, 0, 0, 0, 3]);
+  });
+
+  it('read fewer columns than known as the first ones, the rest 0; refuse more than known', () => {
+    const into = new Float64Array(13);
+    addPackedCounters(into, packCounters([5, 6]));
+    expect([...into]).toEqual([5, 6, ...new Array(11).fill(0)]);
+    expect(() => addPackedCounters(new Float64Array(2), packCounters([1, 2, 3]))).toThrow(/hold 3 columns where 2 are known/);
+  });
+
+  it('refuse what is not whole packed counters, or counters that are not whole, saying so', () => {
+    expect(() => addPackedCounters(new Float64Array(13), Buffer.from([2, 1, 0]))).toThrow(/not of format 1/);
+    expect(() => addPackedCounters(new Float64Array(13), Buffer.alloc(0))).toThrow(/not of format 1/);
+    const packed = packCounters([300, 400]);
+    expect(() => addPackedCounters(new Float64Array(13), packed.subarray(0, packed.length - 1))).toThrow(/end in the middle of a number/);
+    expect(() => addPackedCounters(new Float64Array(13), Buffer.concat([packed, Buffer.from([0])]))).toThrow(/1 bytes more than their 2 columns/);
+    expect(() => packCounters([1.5])).toThrow(/holds 1.5/);
+    expect(() => packCounters([2 ** 52])).toThrow(/below 2\^52 either way/);
+    expect(() => packCounters([-(2 ** 52)])).toThrow(/below 2\^52 either way/);
+  });
+});
+
 describe('MergedSketch.quantilesMs', () => {
   it('gives, in one pass, what the rule gives for each quantile', () => {
     const durations = fc.array(fc.integer({ min: 0, max: 30 * 86_400_000 }), { minLength: 1, maxLength: 300 });
@@ -107,6 +151,18 @@ describe('the merged and packed quantiles of an answer', () => {
         expect(merged.quantilesMs(QS)).toEqual(QS.map((q) => referenceQuantileMs(all, q)));
       }),
     );
+  });
+
+  it('of an empty packed sketch (a cell with counters and no counted time) are none, and merging it changes nothing', () => {
+    fc.assert(
+      fc.property(sketchArbitrary, (before) => {
+        const merged = MergedSketch.of(before);
+        const expected = merged.quantilesMs(QS);
+        expect(merged.addPackedWithQuantiles(packSketch(new Map()), QS)).toEqual(QS.map(() => null));
+        expect(merged.quantilesMs(QS)).toEqual(expected);
+      }),
+    );
+    expect(new MergedSketch().addPackedWithQuantiles(packSketch(new Map()), QS)).toEqual(QS.map(() => null));
   });
 
   it('merged from packed sketches, loose bins and other merged sketches, are the rule applied to all their bins', () => {

@@ -4,13 +4,13 @@ import { DataSource } from 'typeorm';
 import { APP_CONFIG, WakeableSleep } from '@pw/platform';
 
 import type { SlaConfig } from '../config/sla.config';
-import { foldSketchBins, type FoldResult } from './metric-sketches';
+import { foldMetricCells, type FoldResult } from './metric-sketches';
 
-/** Folded bin rows between two vacuums of the bins table. */
+/** Folded rows between two vacuums of the tables they leave. */
 const VACUUM_EVERY = 100_000;
 
 /**
- * Folds the bins batches write into packed sketches, in the background (metric-sketches.ts
+ * Folds the counters and bins batches write into packed cells, in the background (metric-sketches.ts
  * says why). Back to back while a fold finds a full batch, otherwise every interval. Any
  * instance may fold; one at a time does (an advisory lock), and a fold that fails changes
  * nothing (its transaction), so the next one takes the same rows.
@@ -41,7 +41,7 @@ export class SketchFoldService implements OnApplicationBootstrap, OnApplicationS
 
   /** One fold in its own transaction. */
   foldOnce(): Promise<FoldResult> {
-    return this.dataSource.transaction((manager) => foldSketchBins(manager, this.config.sketchFold.batchSize));
+    return this.dataSource.transaction((manager) => foldMetricCells(manager, this.config.sketchFold.batchSize));
   }
 
   /**
@@ -54,18 +54,18 @@ export class SketchFoldService implements OnApplicationBootstrap, OnApplicationS
     if (this.foldedSinceVacuum < VACUUM_EVERY) return;
     this.foldedSinceVacuum = 0;
     try {
-      await this.dataSource.query(`VACUUM (ANALYZE) sla.metric_sketch_bins, sla.metric_sketches`);
+      await this.dataSource.query(`VACUUM (ANALYZE) sla.metric_sketch_bins, sla.metric_counters, sla.metric_sketches`);
     } catch (error) {
-      this.logger.warn(`vacuuming the sketch tables failed: ${(error as Error).message}`);
+      this.logger.warn(`vacuuming the metric tables failed: ${(error as Error).message}`);
     }
   }
 
   private async run(): Promise<void> {
     while (this.running) {
       try {
-        const { bins } = await this.foldOnce();
-        await this.vacuumNowAndThen(bins);
-        if (bins >= this.config.sketchFold.batchSize) continue;
+        const { bins, counters } = await this.foldOnce();
+        await this.vacuumNowAndThen(bins + counters);
+        if (Math.max(bins, counters) >= this.config.sketchFold.batchSize) continue;
       } catch (error) {
         this.logger.warn(`folding sketch bins failed, trying again: ${(error as Error).message}`);
       }

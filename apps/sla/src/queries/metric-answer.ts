@@ -1,5 +1,5 @@
 import { COUNTER_COLUMNS, type CounterColumn, type MetricDimension, type MetricGrain } from '../metrics/metric-deltas';
-import { MergedSketch, type SketchBins } from '../metrics/packed-sketch';
+import { addPackedCounters, MergedSketch, type SketchBins } from '../metrics/packed-sketch';
 
 /*
  * The metrics answer, from the rows of the aggregates to its text. No NestJS, no TypeORM: it
@@ -14,9 +14,10 @@ import { MergedSketch, type SketchBins } from '../metrics/packed-sketch';
 export const QUANTILES = [0.5, 0.9, 0.99] as const;
 const GRAIN_MS: Record<MetricGrain, number> = { hour: 3_600_000, day: 86_400_000 };
 
-type Counters = Record<CounterColumn, number>;
-
-const NO_COUNTS = Object.freeze(Object.fromEntries(COUNTER_COLUMNS.map((column) => [column, 0])) as Counters);
+/** A cell's counters, in the order of COUNTER_COLUMNS (what packed counters unpack into). */
+export type Counters = Float64Array;
+/** Where each counter is in `Counters`. */
+const AT = Object.fromEntries(COUNTER_COLUMNS.map((column, i) => [column, i])) as Record<CounterColumn, number>;
 
 export interface MetricsQuery {
   from: number;
@@ -57,24 +58,31 @@ function percent(part: number, whole: number): number | null {
 // Not query-params' `iso`: that module loads NestJS, which the answering threads do not.
 const iso = (ms: number) => new Date(ms).toISOString();
 
-/** One group and bucket (or a group's total) in the answer's words; `quantiles` are the counted time's p50, p90 and p99. */
-export function metricFigures(counters: Counters, [p50, p90, p99]: ReadonlyArray<number | null>) {
+/**
+ * One group and bucket (or a group's total: no `bucket`) in the answer's words; `quantiles`
+ * are the counted time's p50, p90 and p99. A total's `bucket` is left undefined, which
+ * JSON leaves out: one literal for both, where spreading figures into a bucket's object was a
+ * twentieth of a large answer.
+ */
+export function metricFigures(counters: Counters, [p50, p90, p99]: ReadonlyArray<number | null>, bucket?: string) {
   const promises = (party: 'provider' | 'customer') => {
-    const keptOnTime = counters[`${party}_kept_on_time`];
-    const keptLate = counters[`${party}_kept_late`];
-    const broken = counters[`${party}_broken`];
+    const keptOnTime = counters[AT[`${party}_kept_on_time`]];
+    const keptLate = counters[AT[`${party}_kept_late`]];
+    const broken = counters[AT[`${party}_broken`]];
     return { keptOnTime, keptLate, broken, keptOnTimePct: percent(keptOnTime, keptOnTime + keptLate + broken) };
   };
+  const met = counters[AT.clocks_met];
   return {
-    clocksFinished: counters.clocks_finished,
-    met: counters.clocks_met,
-    metOnTime: counters.clocks_met_on_time,
-    metOnTimePct: percent(counters.clocks_met_on_time, counters.clocks_met),
-    breached: counters.clocks_breached,
-    cancelled: counters.clocks_cancelled,
-    countedMs: { p50, p90, p99, mean: counters.clocks_met === 0 ? null : Math.round(counters.counted_ms_sum / counters.clocks_met) },
+    bucket,
+    clocksFinished: counters[AT.clocks_finished],
+    met,
+    metOnTime: counters[AT.clocks_met_on_time],
+    metOnTimePct: percent(counters[AT.clocks_met_on_time], met),
+    breached: counters[AT.clocks_breached],
+    cancelled: counters[AT.clocks_cancelled],
+    countedMs: { p50, p90, p99, mean: met === 0 ? null : Math.round(counters[AT.counted_ms_sum] / met) },
     promises: { ours: promises('provider'), customers: promises('customer') },
-    detractors: counters.detractors,
+    detractors: counters[AT.detractors],
   };
 }
 
@@ -83,7 +91,8 @@ export type MetricFigures = ReturnType<typeof metricFigures>;
 export interface MetricGroup {
   group: string;
   total: MetricFigures;
-  buckets: Array<{ bucket: string } & MetricFigures>;
+  /** Each with its `bucket`. */
+  buckets: MetricFigures[];
 }
 
 /**
@@ -128,9 +137,11 @@ interface Cell {
   sketch: CellSketch;
 }
 
-type CounterRow = Counters & { value: string; bucket: number };
-/** Either a group's packed sketches (`bins`, bucket null) or a bin not folded yet. */
-type SketchRow = { value: string; bucket: number | null; bins: Buffer | null; bin: number | null; count: number | null };
+/**
+ * One row of a share's statement: a group's packed cells one after the other (`cells`), a bin
+ * not folded yet (`bin`), or a cell's counters not folded yet (the counter columns).
+ */
+type CellRow = { value: string; bucket: number | null; cells: Buffer | null; bin: number | null; count: number | null } & Record<CounterColumn, number | null>;
 
 /** The answer's first instant: `from` down to the start of its bucket. */
 export function alignedFrom(query: MetricsQuery): number {
@@ -138,41 +149,41 @@ export function alignedFrom(query: MetricsQuery): number {
   return Math.floor(query.from / grainMs) * grainMs;
 }
 
-/** Reads a share's cells: their counters, and their packed sketches and bins not folded yet. */
-async function readCells(read: RowReader, { tenantId, query, share, shares }: MetricsShareTask): Promise<{ counterRows: CounterRow[]; sketchRows: SketchRow[] }> {
+/**
+ * Reads a share's cells in one statement (one snapshot: a fold between two reads would count
+ * what it moved twice or not at all): the packed cells, and the bins and counters batches
+ * wrote since the last fold.
+ */
+async function readCells(read: RowReader, { tenantId, query, share, shares }: MetricsShareTask): Promise<CellRow[]> {
   // Without a groupBy every fact is still counted once under `metric`: its sum is the total.
   const dimension = query.groupBy ?? 'metric';
-  // A cell is one row per group and bucket when grouped by a dimension (the key of the
-  // table); without a groupBy, the metrics of a bucket are summed into it.
-  const counterColumns = COUNTER_COLUMNS.map((column) => (query.groupBy ? `"${column}"::float8 AS "${column}"` : `sum("${column}")::float8 AS "${column}"`)).join(', ');
   const params: unknown[] = [tenantId, query.interval, dimension, iso(alignedFrom(query)), iso(query.to)];
   // A share is the groups whose value hashes to it; a group is never split.
   if (shares > 1) params.push(shares, share);
   const ofShare = shares > 1 ? 'AND (hashtext(value) & 2147483647) % $6 = $7' : '';
+  // Without a groupBy every cell of a bucket is the one cell '(all)': their counts add up.
   const group = query.groupBy ? 'value' : `'(all)'::text`;
   const cellRange = `WHERE tenant_id = $1 AND grain = $2 AND dimension = $3 AND bucket >= $4 AND bucket < $5 ${ofShare}`;
   // Buckets as epoch milliseconds: parsing thousands of timestamps from text was a tenth of a large answer.
   const epochMs = '(extract(epoch FROM bucket) * 1000)::float8';
-  const bucketMs = `${epochMs} AS bucket`;
-  // Counted time: the packed sketches and the bins batches wrote since the last fold, in one
-  // statement (one snapshot): a fold between two reads would count its bins twice or not at all.
-  const [counterRows, sketchRows] = await Promise.all([
-    read(`SELECT ${group} AS value, ${bucketMs}, ${counterColumns} FROM sla.metric_counters ${cellRange} ${query.groupBy ? '' : 'GROUP BY 2'}`, params) as Promise<CounterRow[]>,
-    read(
-      `SELECT ${group} AS value, NULL::float8 AS bucket, string_agg(float8send(${epochMs}) || int4send(length(bins)) || bins, ''::bytea) AS bins,
-              NULL::int AS bin, NULL::float8 AS count
-         FROM sla.metric_sketches ${cellRange} GROUP BY 1
-       UNION ALL
-       SELECT ${group} AS value, ${bucketMs}, NULL::bytea, bin, sum(count)::float8 FROM sla.metric_sketch_bins ${cellRange} GROUP BY 1, 2, 4`,
-      params,
-    ) as Promise<SketchRow[]>,
-  ]);
-  return { counterRows, sketchRows };
+  const noCounters = COUNTER_COLUMNS.map((column) => `NULL::float8 AS "${column}"`).join(', ');
+  const counterColumns = COUNTER_COLUMNS.map((column) => `"${column}"::float8`).join(', ');
+  return (await read(
+    `SELECT ${group} AS value, NULL::float8 AS bucket,
+            string_agg(float8send(${epochMs}) || int4send(coalesce(length(counters), 0)) || coalesce(counters, ''::bytea) || int4send(length(bins)) || bins, ''::bytea) AS cells,
+            NULL::int AS bin, NULL::float8 AS count, ${noCounters}
+       FROM sla.metric_sketches ${cellRange} GROUP BY 1
+     UNION ALL
+     SELECT ${group}, ${epochMs}, NULL, bin, sum(count)::float8, ${noCounters} FROM sla.metric_sketch_bins ${cellRange} GROUP BY 1, 2, 4
+     UNION ALL
+     SELECT ${group}, ${epochMs}, NULL, NULL, NULL, ${counterColumns} FROM sla.metric_counters ${cellRange}`,
+    params,
+  )) as CellRow[];
 }
 
 /** The groups of the rows (in no order: `assembleMetrics` orders the shares' groups together), each with its buckets in time order and its total. */
-export function metricGroups(counterRows: CounterRow[], sketchRows: SketchRow[]): MetricGroup[] {
-  // Group → bucket → cell. The counter rows are whole cells already; their sketches join them.
+export function metricGroups(rows: CellRow[]): MetricGroup[] {
+  // Group → bucket → cell.
   const groups = new Map<string, Map<number, Cell>>();
   const cell = (group: string, bucket: number) => {
     let buckets = groups.get(group);
@@ -182,27 +193,29 @@ export function metricGroups(counterRows: CounterRow[], sketchRows: SketchRow[])
     }
     let entry = buckets.get(bucket);
     if (!entry) {
-      // Shared and frozen until the cell's counter row arrives: cells are only read.
-      entry = { bucket, counters: NO_COUNTS, sketch: new CellSketch() };
+      entry = { bucket, counters: new Float64Array(COUNTER_COLUMNS.length), sketch: new CellSketch() };
       buckets.set(bucket, entry);
     }
     return entry;
   };
-  for (const row of counterRows) {
-    const entry = cell(row.value, row.bucket);
-    if (entry.counters !== NO_COUNTS) throw new Error(`metric counters: two rows for ${row.value} at ${iso(row.bucket)}`);
-    entry.counters = row;
-  }
-  for (const row of sketchRows) {
-    if (row.bins) {
-      // A group's packed sketches, one after the other: bucket (float64), length (int32), sketch.
-      for (let at = 0; at < row.bins.length; ) {
-        const bucket = row.bins.readDoubleBE(at);
-        const end = at + 12 + row.bins.readInt32BE(at + 8);
-        cell(row.value, bucket).sketch.addPacked(row.bins.subarray(at + 12, end));
+  for (const row of rows) {
+    const { cells } = row;
+    if (cells) {
+      // A group's packed cells, one after the other: bucket (float64), counters' length (int32),
+      // counters, sketch's length (int32), sketch.
+      for (let at = 0; at < cells.length; ) {
+        const entry = cell(row.value, cells.readDoubleBE(at));
+        const countersEnd = at + 12 + cells.readInt32BE(at + 8);
+        if (countersEnd > at + 12) addPackedCounters(entry.counters, cells, at + 12, countersEnd);
+        const end = countersEnd + 4 + cells.readInt32BE(countersEnd);
+        entry.sketch.addPacked(cells.subarray(countersEnd + 4, end));
         at = end;
       }
-    } else if (row.bin !== null) cell(row.value, row.bucket as number).sketch.add(row.bin, Number(row.count));
+    } else if (row.bin !== null) cell(row.value, row.bucket as number).sketch.add(row.bin, row.count as number);
+    else {
+      const { counters } = cell(row.value, row.bucket as number);
+      COUNTER_COLUMNS.forEach((column, i) => (counters[i] += row[column] as number));
+    }
   }
 
   // Every group has the same few buckets: each is written out once.
@@ -216,12 +229,12 @@ export function metricGroups(counterRows: CounterRow[], sketchRows: SketchRow[])
     return text;
   };
   return [...groups.entries()].map(([group, buckets]) => {
-    const counters = { ...NO_COUNTS };
+    const counters = new Float64Array(COUNTER_COLUMNS.length);
     const sketch = new MergedSketch();
     const cells = [...buckets.values()].sort((a, b) => a.bucket - b.bucket);
     const bucketFigures = cells.map((entry) => {
-      for (const column of COUNTER_COLUMNS) counters[column] += entry.counters[column];
-      return { bucket: bucketIso(entry.bucket), ...metricFigures(entry.counters, entry.sketch.addToWithQuantiles(sketch, QUANTILES)) };
+      for (let i = 0; i < counters.length; i++) counters[i] += entry.counters[i];
+      return metricFigures(entry.counters, entry.sketch.addToWithQuantiles(sketch, QUANTILES), bucketIso(entry.bucket));
     });
     return { group, total: metricFigures(counters, sketch.quantilesMs(QUANTILES)), buckets: bucketFigures };
   });
@@ -234,8 +247,7 @@ function compareGroups(a: string, b: string): number {
 
 /** Reads and renders one share of an answer. */
 export async function answerMetricsShare(read: RowReader, task: MetricsShareTask): Promise<MetricsShare> {
-  const { counterRows, sketchRows } = await readCells(read, task);
-  const groups = metricGroups(counterRows, sketchRows);
+  const groups = metricGroups(await readCells(read, task));
   return {
     groups: groups.map((group) => group.group),
     texts: groups.map((group) => (task.format === 'json' ? JSON.stringify(group) : metricsCsvLines(group))),
@@ -290,7 +302,7 @@ function csvField(value: unknown): string {
 
 /** A group's CSV rows (its buckets, then its total), each ended by CRLF. */
 export function metricsCsvLines(group: MetricGroup): string {
-  const rows: Array<[string, MetricFigures]> = [...group.buckets.map((bucket) => [bucket.bucket, bucket] as [string, MetricFigures]), ['total', group.total]];
+  const rows: Array<[string, MetricFigures]> = [...group.buckets.map((bucket) => [bucket.bucket as string, bucket] as [string, MetricFigures]), ['total', group.total]];
   let lines = '';
   for (const [bucket, f] of rows) {
     lines += `${[
