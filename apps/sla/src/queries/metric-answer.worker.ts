@@ -10,8 +10,8 @@ export interface MetricAnswerWorkerData {
 }
 
 const { databaseUrl } = workerData as MetricAnswerWorkerData;
-// Two connections: a share reads its counters and its sketches at the same time.
-const pool = new Pool({ connectionString: databaseUrl, max: 2, idleTimeoutMillis: 30_000, application_name: 'sla-metrics' });
+// One connection: a thread answers one share at a time, in one statement.
+const pool = new Pool({ connectionString: databaseUrl, max: 1, idleTimeoutMillis: 30_000, application_name: 'sla-metrics' });
 // An idle connection PostgreSQL dropped: the pool opens a new one for the next question.
 pool.on('error', () => undefined);
 
