@@ -25,7 +25,8 @@ import {
   settled as settledOf,
   simulate,
 } from './sla-harness';
-import { addPackedSketch, type SketchBins } from '../apps/sla/src/metrics/packed-sketch';
+import { COUNTER_COLUMNS } from '../apps/sla/src/metrics/metric-deltas';
+import { addPackedCounters, addPackedSketch, type SketchBins } from '../apps/sla/src/metrics/packed-sketch';
 
 /*
  * The oracle: events sent through the live path (intake over HTTP → Kafka → sla → outbox →
@@ -257,14 +258,36 @@ describe('sla: the live path equals the simulator, and the questions answer from
         if (row.bins) addPackedSketch(bins, row.bins as Buffer);
         else bins.set(row.bin as number, (bins.get(row.bin as number) ?? 0) + (row.count as number));
       }
-      return [...cells.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([cell, bins]) => [cell, [...bins.entries()].sort(([a], [b]) => a - b)]);
+      // A cell with counters and no counted time is packed with an empty sketch: it holds no bins either way.
+      return [...cells.entries()]
+        .filter(([, bins]) => bins.size > 0)
+        .sort(([a], [b]) => (a < b ? -1 : 1))
+        .map(([cell, bins]) => [cell, [...bins.entries()].sort(([a], [b]) => a - b)]);
+    };
+
+    /** Counters per cell, packed and not yet folded together (one statement, as above). */
+    const countersOf = async (tenantId: string) => {
+      const { rows } = await db.query(
+        `SELECT grain, dimension, bucket, value, counters AS packed, NULL::float8[] AS counters FROM sla.metric_sketches WHERE tenant_id = $1 AND counters IS NOT NULL
+         UNION ALL SELECT grain, dimension, bucket, value, NULL, ARRAY[${COUNTER_COLUMNS.map((column) => `"${column}"`).join(', ')}]::float8[] FROM sla.metric_counters WHERE tenant_id = $1`,
+        [tenantId],
+      );
+      const cells = new Map<string, Float64Array>();
+      for (const row of rows) {
+        const key = `${row.grain} ${row.dimension} ${(row.bucket as Date).toISOString()} ${row.value}`;
+        const counters = cells.get(key) ?? new Float64Array(COUNTER_COLUMNS.length);
+        cells.set(key, counters);
+        if (row.packed) addPackedCounters(counters, row.packed as Buffer);
+        else (row.counters as number[]).forEach((value, i) => (counters[i] += value));
+      }
+      return [...cells.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([cell, counters]) => [cell, [...counters]]);
     };
 
     it('replays the tenant from its retained history to the same state, aggregates and ledger, publishing nothing again', async () => {
       const snapshot = async () => ({
         entities: (await db.query(`SELECT kind, entity_id, state, next_due_at, open_due_at, customer_id, team FROM sla.entities WHERE tenant_id = $1 ORDER BY kind, entity_id`, [keys.tenantId])).rows,
         finished: (await db.query(`SELECT * FROM sla.finished_clocks WHERE tenant_id = $1 ORDER BY conversation_id, metric, cycle`, [keys.tenantId])).rows,
-        counters: (await db.query(`SELECT * FROM sla.metric_counters WHERE tenant_id = $1 ORDER BY grain, dimension, bucket, value`, [keys.tenantId])).rows,
+        counters: await countersOf(keys.tenantId),
         sketches: await sketchesOf(keys.tenantId),
         ledger: (await db.query(`SELECT count(*)::int AS n FROM sla.output_events WHERE tenant_id = $1`, [keys.tenantId])).rows[0].n as number,
       });
