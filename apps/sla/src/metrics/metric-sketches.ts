@@ -77,15 +77,14 @@ export async function foldMetricCells(manager: EntityManager, limit: number): Pr
   );
   if (movedBins.length === 0 && movedCounters.length === 0) return NOTHING_FOLDED;
 
-  const cells = new Map<string, { cell: CellRow; bins?: (typeof movedBins)[number]; counters?: string[] }>();
-  for (const row of movedBins) cells.set(cellKey(row), { cell: row, bins: row });
+  const cells = new Map<string, { key: string; cell: CellRow; bins?: (typeof movedBins)[number]; counters?: string[] }>();
+  for (const row of movedBins) cells.set(cellKey(row), { key: cellKey(row), cell: row, bins: row });
   for (const row of movedCounters) {
     const key = cellKey(row);
     const entry = cells.get(key);
     if (entry) entry.counters = row.counters;
-    else cells.set(key, { cell: row, counters: row.counters });
+    else cells.set(key, { key, cell: row, counters: row.counters });
   }
-  const keys = [...cells.keys()];
   const ordered = [...cells.values()];
   const columns = [
     ordered.map(({ cell }) => cell.tenant_id),
@@ -104,8 +103,8 @@ export async function foldMetricCells(manager: EntityManager, limit: number): Pr
   const packedNow = new Map(existing.map((row) => [cellKey(row), row]));
   const packedBins: Buffer[] = [];
   const packedCounters: Array<Buffer | null> = [];
-  ordered.forEach(({ bins: moved, counters: movedCells }, i) => {
-    const now = packedNow.get(keys[i]);
+  for (const { key, bins: moved, counters: movedCells } of ordered) {
+    const now = packedNow.get(key);
     if (moved) {
       const bins: SketchBins = now ? addPackedSketch(new Map(), now.bins) : new Map();
       moved.bins.forEach((bin, j) => bins.set(bin, (bins.get(bin) ?? 0) + Number(moved.counts[j])));
@@ -117,7 +116,7 @@ export async function foldMetricCells(manager: EntityManager, limit: number): Pr
       movedCells.forEach((value, j) => (counters[j] += Number(value)));
       packedCounters.push(packCounters(counters));
     } else packedCounters.push(now?.counters ?? null);
-  });
+  }
   await manager.query(
     `INSERT INTO sla.metric_sketches (tenant_id, grain, dimension, bucket, value, bins, counters)
      SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::timestamptz[], $5::text[], $6::bytea[], $7::bytea[])

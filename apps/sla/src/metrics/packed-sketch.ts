@@ -82,64 +82,87 @@ export function packCounters(counters: ArrayLike<number>): Buffer {
   return Buffer.from(packed.subarray(0, position));
 }
 
-/** Adds packed counters (bytes `start` … `end` of `packed`) to `into`, column by column; refuses a counter beyond `into`'s columns. */
-export function addPackedCounters(into: { [column: number]: number; length: number }, packed: Buffer, start = 0, end = packed.length): void {
-  if (end <= start || packed[start] !== PACKED_COUNTERS_FORMAT) throw new Error(`packed counters of ${end - start} bytes are not of format ${PACKED_COUNTERS_FORMAT}`);
-  let position = start + 1;
-  const varint = (): number => {
+/** Reads varints (7 bits a byte, least significant first) from `buffer` up to `end`. */
+abstract class VarintCursor {
+  constructor(
+    protected readonly buffer: Buffer,
+    protected position: number,
+    protected readonly end: number,
+  ) {}
+
+  /** What a buffer that ends in the middle of a number is refused with. */
+  protected abstract truncated(): string;
+
+  protected varint(): number {
     let value = 0;
     let scale = 1;
     for (;;) {
-      if (position >= end) throw new Error(`packed counters of ${end - start} bytes end in the middle of a number`);
-      const byte = packed[position++];
+      if (this.position >= this.end) throw new Error(this.truncated());
+      const byte = this.buffer[this.position++];
       value += (byte & 127) * scale;
       if (byte < 128) return value;
       scale *= 128;
     }
-  };
-  const count = varint();
-  if (count > into.length) throw new Error(`packed counters hold ${count} columns where ${into.length} are known`);
-  for (let i = 0; i < count; i++) into[i] += unzigzag(varint());
-  if (position !== end) throw new Error(`packed counters of ${end - start} bytes hold ${end - position} bytes more than their ${count} columns`);
+  }
+}
+
+class PackedCountersReader extends VarintCursor {
+  constructor(
+    packed: Buffer,
+    private readonly start: number,
+    end: number,
+  ) {
+    super(packed, start + 1, end);
+    if (end <= start || packed[start] !== PACKED_COUNTERS_FORMAT) throw new Error(`packed counters of ${end - start} bytes are not of format ${PACKED_COUNTERS_FORMAT}`);
+  }
+
+  protected truncated(): string {
+    return `packed counters of ${this.end - this.start} bytes end in the middle of a number`;
+  }
+
+  /** Adds the counters to `into`, column by column. */
+  addTo(into: { [column: number]: number; length: number }): void {
+    const count = this.varint();
+    if (count > into.length) throw new Error(`packed counters hold ${count} columns where ${into.length} are known`);
+    for (let i = 0; i < count; i++) into[i] += unzigzag(this.varint());
+    if (this.position !== this.end) throw new Error(`packed counters of ${this.end - this.start} bytes hold ${this.end - this.position} bytes more than their ${count} columns`);
+  }
+}
+
+/** Adds packed counters (bytes `start` … `end` of `packed`) to `into`, column by column; refuses a counter beyond `into`'s columns. */
+export function addPackedCounters(into: { [column: number]: number; length: number }, packed: Buffer, start = 0, end = packed.length): void {
+  new PackedCountersReader(packed, start, end).addTo(into);
 }
 
 /** Reads a packed sketch: its total and zero count at once, then its bins in key order. */
-export class PackedSketchReader {
+export class PackedSketchReader extends VarintCursor {
   readonly total: number;
   readonly zeros: number;
   /** The bin `next()` moved to. */
   key = 0;
   count = 0;
-  private position = 1;
   private first = true;
 
   /** Refuses a buffer that is not a packed sketch of this format. */
-  constructor(private readonly packed: Buffer) {
+  constructor(packed: Buffer) {
+    super(packed, 1, packed.length);
     if (packed.length === 0 || packed[0] !== PACKED_FORMAT) throw new Error(`a packed sketch of ${packed.length} bytes is not of format ${PACKED_FORMAT}`);
     this.total = this.varint();
     this.zeros = this.varint();
   }
 
+  protected truncated(): string {
+    return `a packed sketch of ${this.end} bytes ends in the middle of a number`;
+  }
+
   /** Moves to the next bin; false after the last. */
   next(): boolean {
-    if (this.position >= this.packed.length) return false;
+    if (this.position >= this.end) return false;
     const step = this.varint();
     this.key = this.first ? unzigzag(step) : this.key + step;
     this.first = false;
     this.count = this.varint();
     return true;
-  }
-
-  private varint(): number {
-    let value = 0;
-    let scale = 1;
-    for (;;) {
-      if (this.position >= this.packed.length) throw new Error(`a packed sketch of ${this.packed.length} bytes ends in the middle of a number`);
-      const byte = this.packed[this.position++];
-      value += (byte & 127) * scale;
-      if (byte < 128) return value;
-      scale *= 128;
-    }
   }
 }
 
