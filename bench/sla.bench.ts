@@ -17,7 +17,10 @@
  * 3. PostgreSQL ceiling: the statements the service sends for each of those batches (captured,
  *    not timed, by running the service's own apply code on an in-memory stand-in for PostgreSQL)
  *    replayed from this process on one connection, with the outbox drained on a second
- *    connection as the relay does (without Kafka). Its rows are deleted afterwards.
+ *    connection as the relay does (without Kafka). Its rows are deleted afterwards. Then the
+ *    same statements on two writers (the partitions split between them), and the floor: only
+ *    the rows any design must write (the dedup record with the event, the state, one outbox row
+ *    per output) on one writer and on two.
  * 4. End to end: sla started on the backlog; from the first committed batch until every record
  *    is applied (offsets committed after the transaction) and the outbox is empty (the relay
  *    deletes a row only after Kafka acknowledged it). Peak RSS and CPU of each process.
@@ -496,18 +499,52 @@ function statementKind(sql: string): string {
 /** Where the writer's time went in the PostgreSQL ceiling, by statement kind (ms). */
 const statementMs = new Map<string, number>();
 
-async function postgresCeiling(captured: CapturedBatch[], total: number): Promise<{ eventsPerSecond: number; writesPerSecond: number; seconds: number; cores: ReturnType<CpuMeter['cores']> }> {
-  const writer = new Client({ connectionString: databaseUrl, application_name: 'bench-sla-ceiling' });
+/**
+ * The least any design must write per event, from the same captured batches: the dedup record
+ * with the event (replay rebuilds from it), the entity loads and upserts (the state), and one
+ * outbox row per output (the published events). No ledger, no metrics, no finished clocks.
+ */
+function floorBatches(captured: CapturedBatch[]): CapturedBatch[] {
+  return captured.map((batch) => {
+    const inside: Statement[] = [];
+    for (const statement of batch.inside) {
+      if (/INSERT INTO sla\.applied_events|FROM sla\.entities e|INSERT INTO sla\.entities/.test(statement.sql)) inside.push(statement);
+      else if (statement.sql.includes('INSERT INTO sla.output_events')) {
+        const [tenants, , , , conversations, customers, bodies, topic] = statement.params as [string[], unknown, unknown, unknown, Array<string | null>, string[], string[], string];
+        inside.push({
+          sql: `INSERT INTO sla.outbox (topic, key, value, headers)
+                SELECT $1, k, v, jsonb_build_object('tenant-id', t) FROM unnest($2::text[], $3::text[], $4::text[]) AS x(t, k, v)`,
+          params: [topic, tenants, conversations.map((c, i) => c ?? customers[i]), bodies],
+        });
+      }
+    }
+    return { outside: batch.outside, inside, outputs: batch.outputs };
+  });
+}
+
+/** Batches split over `lanes` writers by partition (a conversation's batches stay on one writer, in order). */
+function byLane(captured: CapturedBatch[], partitions: number[], lanes: number): CapturedBatch[][] {
+  const split: CapturedBatch[][] = Array.from({ length: lanes }, () => []);
+  captured.forEach((batch, i) => split[partitions[i] % lanes].push(batch));
+  return split;
+}
+
+async function postgresCeiling(
+  lanes: CapturedBatch[][],
+  total: number,
+  timings?: Map<string, number>,
+): Promise<{ eventsPerSecond: number; writesPerSecond: number; seconds: number; cores: ReturnType<CpuMeter['cores']> }> {
+  const writers = lanes.map((_, i) => new Client({ connectionString: databaseUrl, application_name: `bench-sla-ceiling-${i}` }));
   const drainer = new Client({ connectionString: databaseUrl, application_name: 'bench-sla-ceiling-relay' });
-  await writer.connect();
+  for (const writer of writers) await writer.connect();
   await drainer.connect();
   await drainer.query(`SELECT pg_advisory_lock(hashtext($1))`, ['outbox:sla.outbox']);
   let kick: () => void = () => undefined;
-  let writing = true;
+  let writing = lanes.length;
   const meter = new CpuMeter(undefined);
   const started = performance.now();
   try {
-    const writes = (async () => {
+    const lane = async (writer: Client, captured: CapturedBatch[]) => {
       for (const batch of captured) {
         for (const statement of batch.outside) await writer.query(statement.sql, statement.params);
         await writer.query('BEGIN');
@@ -515,17 +552,18 @@ async function postgresCeiling(captured: CapturedBatch[], total: number): Promis
           const before = performance.now();
           await writer.query(statement.sql, statement.params);
           const kind = statementKind(statement.sql);
-          statementMs.set(kind, (statementMs.get(kind) ?? 0) + performance.now() - before);
+          timings?.set(kind, (timings.get(kind) ?? 0) + performance.now() - before);
         }
         const commitStart = performance.now();
         await writer.query('COMMIT');
-        statementMs.set('COMMIT', (statementMs.get('COMMIT') ?? 0) + performance.now() - commitStart);
+        timings?.set('COMMIT', (timings.get('COMMIT') ?? 0) + performance.now() - commitStart);
         if (batch.outputs > 0) kick();
       }
-      writing = false;
+      writing--;
       kick();
       return performance.now();
-    })();
+    };
+    const writes = Promise.all(lanes.map((captured, i) => lane(writers[i], captured))).then((ends) => Math.max(...ends));
     // The relay's loop: batches of 1000 while there are rows, a 250 ms nap (or a kick) when none.
     const drain = (async () => {
       let deletedSinceVacuum = 0;
@@ -537,7 +575,7 @@ async function postgresCeiling(captured: CapturedBatch[], total: number): Promis
           await drainer.query('VACUUM (ANALYZE) sla.outbox, sla.outbox_in_flight');
         }
         if (moved > 0) continue;
-        if (!writing) return performance.now();
+        if (writing === 0) return performance.now();
         await new Promise<void>((resolve) => {
           const timer = setTimeout(resolve, 250);
           kick = () => {
@@ -551,7 +589,7 @@ async function postgresCeiling(captured: CapturedBatch[], total: number): Promis
     const seconds = (drainEnd - started) / 1000;
     return { eventsPerSecond: total / seconds, writesPerSecond: total / ((writesEnd - started) / 1000), seconds, cores: meter.cores() };
   } finally {
-    await writer.end();
+    for (const writer of writers) await writer.end();
     await drainer.end();
   }
 }
@@ -804,13 +842,27 @@ async function main(): Promise<void> {
     const statementsPerBatch = captured.reduce((sum, batch) => sum + batch.outside.length + batch.inside.length + 2, 0) / captured.length;
     const capturedOutputs = captured.reduce((sum, batch) => sum + batch.outputs, 0);
     log(`captured the service's statements in ${((performance.now() - captureStart) / 1000).toFixed(1)} s (${statementsPerBatch.toFixed(1)} per batch with BEGIN/COMMIT, ${fmt(capturedOutputs)} outputs); replaying`);
-    const pgResult = await postgresCeiling(captured, records.length);
-    captured = undefined;
+    const pgResult = await postgresCeiling([captured], records.length, statementMs);
     log(`postgres ceiling: ${fmt(pgResult.eventsPerSecond)} events/s (writes alone ${fmt(pgResult.writesPerSecond)}/s); removing its rows`);
     const breakdown = [...statementMs.entries()].sort((a, b) => b[1] - a[1]);
     const writerMs = breakdown.reduce((sum, [, ms]) => sum + ms, 0);
     log(`postgres ceiling, writer time by statement: ${breakdown.map(([kind, ms]) => `${kind} ${Math.round((100 * ms) / writerMs)} %`).join(', ')}`);
     await clearTenants(db, [ceilingTenant.id]);
+    // 3b. The same rows on two writers (partitions split between them), and the floor: only
+    // the rows every design needs (dedup record with the event, state, outbox), on one and two.
+    const partitions = kafkaResult.batches.map((batch) => batch.partition);
+    const twoWriters = await postgresCeiling(byLane(captured, partitions, 2), records.length);
+    await clearTenants(db, [ceilingTenant.id]);
+    const floor = floorBatches(captured);
+    captured = undefined;
+    const floorOne = await postgresCeiling([floor], records.length);
+    await clearTenants(db, [ceilingTenant.id]);
+    const floorTwo = await postgresCeiling(byLane(floor, partitions, 2), records.length);
+    await clearTenants(db, [ceilingTenant.id]);
+    log(
+      `postgres, the same rows on two writers: ${fmt(twoWriters.eventsPerSecond)} events/s; ` +
+        `the floor (dedup + state + outbox only): ${fmt(floorOne.eventsPerSecond)} events/s on one writer, ${fmt(floorTwo.eventsPerSecond)} on two`,
+    );
 
     // 4. End to end.
     const slowerCeiling = Math.min(kafkaResult.eventsPerSecond, pgResult.eventsPerSecond);
@@ -855,6 +907,12 @@ async function main(): Promise<void> {
     report['stream'] = { events: records.length, distinct: uniqueEvents, conversations: CONVERSATIONS, timeline: `${new Date(timelineStart).toISOString()} + ${values.days} days`, valueBytes: Math.round(produced.bytes / records.length) };
     report['kafkaCeiling'] = { eventsPerSecond: Math.round(kafkaResult.eventsPerSecond), seconds: Number(kafkaResult.seconds.toFixed(2)), batches: kafkaResult.batches.length, medianBatch: quantile(sizes, 0.5), maxBatch: sizes[sizes.length - 1] };
     report['postgresCeiling'] = { eventsPerSecond: Math.round(pgResult.eventsPerSecond), writesOnlyEventsPerSecond: Math.round(pgResult.writesPerSecond), seconds: Number(pgResult.seconds.toFixed(2)), statementsPerBatch: Number(statementsPerBatch.toFixed(1)), outputs: capturedOutputs, cores: pgResult.cores };
+    report['postgresTwoWriters'] = { eventsPerSecond: Math.round(twoWriters.eventsPerSecond), seconds: Number(twoWriters.seconds.toFixed(2)), cores: twoWriters.cores };
+    report['postgresFloor'] = {
+      rows: 'applied_events (with the event), entity loads and upserts, one outbox row per output',
+      oneWriter: { eventsPerSecond: Math.round(floorOne.eventsPerSecond), seconds: Number(floorOne.seconds.toFixed(2)), cores: floorOne.cores },
+      twoWriters: { eventsPerSecond: Math.round(floorTwo.eventsPerSecond), seconds: Number(floorTwo.seconds.toFixed(2)), cores: floorTwo.cores },
+    };
     report['endToEnd'] = {
       eventsPerSecond: Math.round(e2eRate),
       appliedEventsPerSecond: Math.round(appliedRate),
@@ -878,6 +936,8 @@ async function main(): Promise<void> {
       `stream: ${fmt(records.length)} accepted events (${fmt(uniqueEvents)} distinct), ${fmt(CONVERSATIONS)} conversations, ${(recorded / applied).toFixed(2)} outputs per event`,
       `  kafka ceiling (kafkajs consume only)      ${fmt(kafkaResult.eventsPerSecond).padStart(9)} events/s   (${kafkaResult.batches.length} batches, median ${quantile(sizes, 0.5)} records)`,
       `  postgres ceiling (service's statements)  ${fmt(pgResult.eventsPerSecond).padStart(9)} events/s   (writes alone ${fmt(pgResult.writesPerSecond)}/s; postgres ${pgResult.cores.postgres} cores)`,
+      `    the same rows on two writers           ${fmt(twoWriters.eventsPerSecond).padStart(9)} events/s   (postgres ${twoWriters.cores.postgres} cores)`,
+      `    floor: dedup + state + outbox only     ${fmt(floorOne.eventsPerSecond).padStart(9)} events/s on one writer, ${fmt(floorTwo.eventsPerSecond)} on two (postgres ${floorTwo.cores.postgres} cores)`,
       `  end to end (Kafka → committed → published) ${fmt(e2eRate).padStart(7)} events/s = ${(e2eRate / slowerCeiling).toFixed(2)} × the slower ceiling   (goals ≥ 20,000 and ≥ 0.50)`,
       `    all applied ${fmt(appliedRate)} events/s; outbox drained ${fmt(drainedAt - (appliedAt as number))} ms after the last batch; ${fmt(published)} of ${fmt(recorded)} outputs on sla.events.v1`,
       `    service batches: ${fmt(serviceBatches)}, mean ${serviceBatches > 0 ? Math.round(records.length / serviceBatches) : '-'} records, mean ${serviceBatches > 0 ? ((serviceBatchSeconds / serviceBatches) * 1000).toFixed(1) : '-'} ms`,
