@@ -9,8 +9,9 @@ import { SlaOutboxInFlight1765200000005 } from './migrations/1765200000005-sla-o
 import { SlaMetricSketches1765300000006 } from './migrations/1765300000006-sla-metric-sketches';
 import { SlaMetricSketchesCompact1765400000007 } from './migrations/1765400000007-sla-metric-sketches-compact';
 import { SlaMetricCellsCounters1765500000008 } from './migrations/1765500000008-sla-metric-cells-counters';
+import { SlaMetricDeltasAppended1765600000009 } from './migrations/1765600000009-sla-metric-deltas-appended';
 
-import { FinishedClockEntity, MetricCounterEntity, MetricSketchBinEntity, MetricSketchEntity, OutputEventEntity } from './metrics/metric-tables.entity';
+import { FinishedClockEntity, MetricSketchEntity, OutputEventEntity } from './metrics/metric-tables.entity';
 import { AppliedEventEntity, EntityStateEntity } from './processing/entity-state.entity';
 import { SlaTenantConfigEntity } from './tenant-config/tenant-config.entity';
 
@@ -26,12 +27,10 @@ export function slaDataSourceOptions(url: string) {
       AppliedEventEntity,
       OutputEventEntity,
       FinishedClockEntity,
-      MetricCounterEntity,
-      MetricSketchBinEntity,
       MetricSketchEntity,
       OutboxRecordEntity,
     ],
-    migrations: [SlaInit1764800000002, SlaLive1765000000003, SlaTimeline1765100000004, SlaOutboxInFlight1765200000005, SlaMetricSketches1765300000006, SlaMetricSketchesCompact1765400000007, SlaMetricCellsCounters1765500000008],
+    migrations: [SlaInit1764800000002, SlaLive1765000000003, SlaTimeline1765100000004, SlaOutboxInFlight1765200000005, SlaMetricSketches1765300000006, SlaMetricSketchesCompact1765400000007, SlaMetricCellsCounters1765500000008, SlaMetricDeltasAppended1765600000009],
     applicationName: 'sla',
   };
 }

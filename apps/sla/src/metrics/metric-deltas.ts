@@ -149,7 +149,7 @@ export class MetricDeltas {
     }
   }
 
-  /** Rows in primary-key order, so that concurrent writers lock them in the same order. */
+  /** Rows in the order of the cell index they are appended to (and of the test oracle's comparisons). */
   sortedCounters(): Array<{ key: CounterKey; deltas: Partial<Record<CounterColumn, number>> }> {
     return [...this.counters.values()].sort((a, b) => compareKeys(a.key, b.key));
   }

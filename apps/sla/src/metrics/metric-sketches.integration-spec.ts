@@ -13,6 +13,7 @@ import { MetricQueriesService } from '../queries/metric-queries.service';
 import { type FactContext, MetricDeltas } from './metric-deltas';
 import { SlaMetricSketchesCompact1765400000007 } from '../migrations/1765400000007-sla-metric-sketches-compact';
 import { SlaMetricCellsCounters1765500000008 } from '../migrations/1765500000008-sla-metric-cells-counters';
+import { SlaMetricDeltasAppended1765600000009 } from '../migrations/1765600000009-sla-metric-deltas-appended';
 import { foldMetricCells } from './metric-sketches';
 import { addPackedSketch, type SketchBins } from './packed-sketch';
 
@@ -103,6 +104,12 @@ describe('folding sketch bins into packed sketches', () => {
     expect(bins).toBeGreaterThan(1000);
     const counters = await rowsOf('metric_counters', tenantId);
     expect(counters).toBeGreaterThan(100);
+    // Each batch appends its own row for a cell: two batches, more rows than cells.
+    const [{ cells }] = await dataSource.query(
+      `SELECT count(DISTINCT (grain, dimension, bucket, value))::int AS cells FROM sla.metric_counters WHERE tenant_id = $1`,
+      [tenantId],
+    );
+    expect(cells).toBeLessThan(counters);
     expect(unfolded[0].groups.length).toBe(3);
     expect(unfolded[0].groups[0].total.countedMs.p50).not.toBeNull();
     expect(unfolded[0].groups[0].total.detractors).toBeGreaterThan(0);
@@ -119,7 +126,7 @@ describe('folding sketch bins into packed sketches', () => {
     for (let round = 0; round < 50 && (await unfoldedRows(tenantId)) > 0; round++) await fold(700);
     expect(await unfoldedRows(tenantId)).toBe(0);
     const packedCounters = await dataSource.query(`SELECT count(*)::int AS n FROM sla.metric_sketches WHERE tenant_id = $1 AND counters IS NOT NULL`, [tenantId]);
-    expect(packedCounters[0].n).toBe(counters);
+    expect(packedCounters[0].n).toBe(cells);
     expect(await answers(tenantId)).toEqual(unfolded);
 
     // More facts into cells already packed: the fold adds to the packed counts.
@@ -202,7 +209,7 @@ describe('folding sketch bins into packed sketches', () => {
     expect(await unfoldedRows(replayed)).toBe(0);
   });
 
-  it('takes no bin or counter a batch holds, and the batch adds to it after the fold', async () => {
+  it('leaves the bins and counters of a batch not committed yet, and folds them after its commit', async () => {
     const tenantId = randomUUID();
     const reference = randomUUID();
     await write(deltasFor(tenantId, 100, 5));
@@ -210,15 +217,16 @@ describe('folding sketch bins into packed sketches', () => {
     const runner = dataSource.createQueryRunner();
     await runner.connect();
     try {
-      // A batch in flight: it has upserted (and so locks) some of the tenant's bin rows.
+      // A batch in flight: it has appended rows to cells the fold is about to pack.
       await runner.startTransaction();
       await writeMetricDeltas(runner.manager, deltasFor(tenantId, 40, 6));
       const folded = await fold(100_000);
       expect(folded.bins).toBeGreaterThan(0);
       expect(folded.counters).toBeGreaterThan(0);
-      // What the batch holds stays where it is.
-      expect(await rowsOf('metric_counters', tenantId)).toBeGreaterThan(0);
+      expect(await unfoldedRows(tenantId)).toBe(0);
       await runner.commitTransaction();
+      // The batch's rows, committed after the fold, are there for the next one.
+      expect(await rowsOf('metric_counters', tenantId)).toBeGreaterThan(0);
     } finally {
       await runner.release();
     }
@@ -242,6 +250,7 @@ describe('folding sketch bins into packed sketches', () => {
     await runner.connect();
     try {
       await runner.startTransaction();
+      await new SlaMetricDeltasAppended1765600000009().down(runner);
       await new SlaMetricCellsCounters1765500000008().down(runner);
       const [sums] = await runner.query(
         `SELECT sum(clocks_finished)::int AS clocks, sum(detractors)::int AS detractors, count(*)::int AS n FROM sla.metric_counters
@@ -250,11 +259,79 @@ describe('folding sketch bins into packed sketches', () => {
       );
       expect(sums).toEqual({ clocks: 230, detractors: total('detractors'), n: byTeam.groups.reduce((sum, group) => sum + group.buckets.length, 0) });
       await new SlaMetricCellsCounters1765500000008().up(runner);
+      await new SlaMetricDeltasAppended1765600000009().up(runner);
       expect((await runner.query(`SELECT count(*)::int AS n FROM sla.metric_sketches WHERE counters IS NOT NULL`))[0].n).toBe(0);
       await runner.rollbackTransaction();
     } finally {
       await runner.release();
     }
+  });
+
+  it('lets two batches add to the same cells without waiting for each other, and the fold sums what they appended', async () => {
+    const tenantId = randomUUID();
+    const reference = randomUUID();
+    await write(deltasFor(reference, 60, 11));
+    await write(deltasFor(reference, 60, 12));
+    const first = dataSource.createQueryRunner();
+    const second = dataSource.createQueryRunner();
+    await first.connect();
+    await second.connect();
+    try {
+      await first.startTransaction();
+      await writeMetricDeltas(first.manager, deltasFor(tenantId, 60, 11));
+      // The first batch has not committed: a row per cell would keep the second one waiting.
+      await second.startTransaction();
+      await second.query(`SET LOCAL lock_timeout = '2s'`);
+      await writeMetricDeltas(second.manager, deltasFor(tenantId, 60, 12));
+      await second.commitTransaction();
+      await first.commitTransaction();
+    } finally {
+      await first.release();
+      await second.release();
+    }
+    const [{ n: rows, cells }] = await dataSource.query(
+      `SELECT count(*)::int AS n, count(DISTINCT (grain, dimension, bucket, value))::int AS cells FROM sla.metric_counters WHERE tenant_id = $1`,
+      [tenantId],
+    );
+    expect(rows).toBeGreaterThan(cells);
+    expect(JSON.stringify(await answers(tenantId))).toBe(JSON.stringify(await answers(reference)));
+    for (let round = 0; round < 20 && (await unfoldedRows(tenantId)) > 0; round++) await fold(100_000);
+    expect(await unfoldedRows(tenantId)).toBe(0);
+    expect(JSON.stringify(await answers(tenantId))).toBe(JSON.stringify(await answers(reference)));
+  });
+
+  it('sums the appended rows of each cell back into one when migration 1765600000009 is reverted, every count kept', async () => {
+    const tenantId = randomUUID();
+    await write(deltasFor(tenantId, 80, 13));
+    await write(deltasFor(tenantId, 80, 14));
+    const before = await answers(tenantId);
+    const runner = dataSource.createQueryRunner();
+    await runner.connect();
+    try {
+      await runner.startTransaction();
+      await new SlaMetricDeltasAppended1765600000009().down(runner);
+      const [counters] = await runner.query(
+        `SELECT count(*)::int AS n, count(DISTINCT (grain, dimension, bucket, value))::int AS cells, sum(clocks_finished)::int AS clocks
+           FROM sla.metric_counters WHERE tenant_id = $1 AND grain = 'hour' AND dimension = 'team'`,
+        [tenantId],
+      );
+      expect(counters.n).toBe(counters.cells);
+      expect(counters.clocks).toBe(160);
+      const [bins] = await runner.query(
+        `SELECT count(*)::int AS n, count(DISTINCT (grain, dimension, bucket, value, bin))::int AS distinct_bins FROM sla.metric_sketch_bins WHERE tenant_id = $1`,
+        [tenantId],
+      );
+      expect(bins.n).toBeGreaterThan(0);
+      expect(bins.n).toBe(bins.distinct_bins);
+      await new SlaMetricDeltasAppended1765600000009().up(runner);
+      await runner.commitTransaction();
+    } catch (error) {
+      await runner.rollbackTransaction().catch(() => undefined);
+      throw error;
+    } finally {
+      await runner.release();
+    }
+    expect(JSON.stringify(await answers(tenantId))).toBe(JSON.stringify(before));
   });
 
   it('repacks sketches of the first format into the compact one and back, every count kept', async () => {

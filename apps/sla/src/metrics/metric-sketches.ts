@@ -6,8 +6,9 @@ import { addPackedCounters, addPackedSketch, packCounters, packSketch, type Sket
 
 /*
  * A cell (tenant, grain, dimension, bucket, value) of the aggregates lives in three tables.
- * Batches add to `metric_counters` (one row per cell) and `metric_sketch_bins` (one row per
- * cell and bin), so that a batch's write is a plain upsert of counts. Reading those rows does
+ * Batches append to `metric_counters` (a row per batch and cell) and `metric_sketch_bins` (a
+ * row per batch, cell and bin): a plain insert, with no row that batches of other partitions
+ * would wait on (migration 1765600000009). Reading those rows does
  * not scale: a month of days by team is 600 cells of a few hundred bins each, hundreds of
  * thousands of rows per question, and a month by agent 9,300 counter rows of fourteen fields.
  * So a fold moves them, in the background, into `metric_sketches`, one row per cell with its
@@ -65,14 +66,15 @@ export async function foldMetricCells(manager: EntityManager, limit: number): Pr
        FROM moved GROUP BY tenant_id, grain, dimension, bucket, value`,
     [[...tenants], limit],
   );
-  // The moved counters: a counter row is a whole cell already. (A WITH, not a bare DELETE, for
-  // which TypeORM gives the row count beside the rows.)
-  const movedCounters: Array<CellRow & { counters: string[] }> = await manager.query(
+  // The moved counters, summed per cell the same way.
+  const movedCounters: Array<CellRow & { counters: string[]; n: number }> = await manager.query(
     `WITH moved AS (
        DELETE FROM sla.metric_counters WHERE ctid = ANY(ARRAY(
          SELECT ctid FROM sla.metric_counters WHERE tenant_id = ANY($1::uuid[]) LIMIT $2 FOR UPDATE SKIP LOCKED))
-       RETURNING tenant_id, grain, dimension, bucket, value, ARRAY[${COUNTER_COLUMNS.map((column) => `"${column}"`).join(', ')}]::text[] AS counters)
-     SELECT * FROM moved`,
+       RETURNING *)
+     SELECT tenant_id, grain, dimension, bucket, value,
+            ARRAY[${COUNTER_COLUMNS.map((column) => `sum("${column}")`).join(', ')}]::text[] AS counters, count(*)::int AS n
+       FROM moved GROUP BY tenant_id, grain, dimension, bucket, value`,
     [[...tenants], limit],
   );
   if (movedBins.length === 0 && movedCounters.length === 0) return NOTHING_FOLDED;
@@ -123,5 +125,5 @@ export async function foldMetricCells(manager: EntityManager, limit: number): Pr
      ON CONFLICT (tenant_id, grain, dimension, bucket, value) DO UPDATE SET bins = EXCLUDED.bins, counters = EXCLUDED.counters`,
     [...columns, packedBins, packedCounters],
   );
-  return { bins: movedBins.reduce((sum, row) => sum + row.n, 0), counters: movedCounters.length, cells: ordered.length };
+  return { bins: movedBins.reduce((sum, row) => sum + row.n, 0), counters: movedCounters.reduce((sum, row) => sum + row.n, 0), cells: ordered.length };
 }

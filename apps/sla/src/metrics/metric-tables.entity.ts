@@ -90,65 +90,12 @@ export class FinishedClockEntity {
   targetMs!: string;
 }
 
-const counter = (name: string) => Column({ name, type: 'bigint', default: 0 });
-
-/** Counters per tenant, grain (hour, UTC day), bucket, dimension and value. */
-@Entity({ name: 'metric_counters' })
-export class MetricCounterEntity {
-  @PrimaryColumn({ name: 'tenant_id', type: 'uuid', primaryKeyConstraintName: 'metric_counters_pkey' })
-  tenantId!: string;
-
-  @PrimaryColumn({ type: 'text', primaryKeyConstraintName: 'metric_counters_pkey' })
-  grain!: string;
-
-  @PrimaryColumn({ type: 'text', primaryKeyConstraintName: 'metric_counters_pkey' })
-  dimension!: string;
-
-  @PrimaryColumn({ type: 'timestamptz', primaryKeyConstraintName: 'metric_counters_pkey' })
-  bucket!: Date;
-
-  @PrimaryColumn({ type: 'text', primaryKeyConstraintName: 'metric_counters_pkey' })
-  value!: string;
-
-  @counter('clocks_finished') clocksFinished!: string;
-  @counter('clocks_met') clocksMet!: string;
-  @counter('clocks_met_on_time') clocksMetOnTime!: string;
-  @counter('clocks_breached') clocksBreached!: string;
-  @counter('clocks_cancelled') clocksCancelled!: string;
-  @counter('counted_ms_sum') countedMsSum!: string;
-  @counter('provider_kept_on_time') providerKeptOnTime!: string;
-  @counter('provider_kept_late') providerKeptLate!: string;
-  @counter('provider_broken') providerBroken!: string;
-  @counter('customer_kept_on_time') customerKeptOnTime!: string;
-  @counter('customer_kept_late') customerKeptLate!: string;
-  @counter('customer_broken') customerBroken!: string;
-  @counter('detractors') detractors!: string;
-}
-
-/** DDSketch bins of counted time (met clocks): mergeable across buckets and groups by summing. */
-@Entity({ name: 'metric_sketch_bins' })
-export class MetricSketchBinEntity {
-  @PrimaryColumn({ name: 'tenant_id', type: 'uuid', primaryKeyConstraintName: 'metric_sketch_bins_pkey' })
-  tenantId!: string;
-
-  @PrimaryColumn({ type: 'text', primaryKeyConstraintName: 'metric_sketch_bins_pkey' })
-  grain!: string;
-
-  @PrimaryColumn({ type: 'text', primaryKeyConstraintName: 'metric_sketch_bins_pkey' })
-  dimension!: string;
-
-  @PrimaryColumn({ type: 'timestamptz', primaryKeyConstraintName: 'metric_sketch_bins_pkey' })
-  bucket!: Date;
-
-  @PrimaryColumn({ type: 'text', primaryKeyConstraintName: 'metric_sketch_bins_pkey' })
-  value!: string;
-
-  @PrimaryColumn({ type: 'integer', primaryKeyConstraintName: 'metric_sketch_bins_pkey' })
-  bin!: number;
-
-  @Column({ type: 'bigint' })
-  count!: string;
-}
+/*
+ * `metric_counters` and `metric_sketch_bins`, the deltas batches append (one row per batch and
+ * cell, and per bin), have no entity here: they have no key (migration 1765600000009), which a
+ * TypeORM entity must have, and only raw statements touch them (sla-effects.ts writes them,
+ * metric-sketches.ts folds them, metric-answer.ts reads what is not folded yet).
+ */
 
 /** A cell's sketch of counted time and its counters, packed (metric-sketches.ts), folded from `metric_sketch_bins` and `metric_counters`. */
 @Entity({ name: 'metric_sketches' })

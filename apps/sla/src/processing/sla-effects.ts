@@ -349,12 +349,12 @@ export async function writeMetricDeltas(manager: Queryable, metrics: MetricDelta
   if (metrics.isEmpty) return;
   const counters = metrics.sortedCounters();
   const columns = COUNTER_COLUMNS.map((column) => `"${column}"`).join(', ');
-  const increments = COUNTER_COLUMNS.map((column) => `"${column}" = c."${column}" + EXCLUDED."${column}"`).join(', ');
   const arrays = COUNTER_COLUMNS.map((column, index) => `$${index + 6}::bigint[]`).join(', ');
+  // Appended, not added to one row per cell: batches of other partitions touch the same cells
+  // and would wait for each other's commit on that row (the fold and the questions sum them).
   await manager.query(
-    `INSERT INTO sla.metric_counters AS c (tenant_id, grain, bucket, dimension, value, ${columns})
-     SELECT * FROM unnest($1::uuid[], $2::text[], $3::timestamptz[], $4::text[], $5::text[], ${arrays})
-     ON CONFLICT (tenant_id, grain, dimension, bucket, value) DO UPDATE SET ${increments}`,
+    `INSERT INTO sla.metric_counters (tenant_id, grain, bucket, dimension, value, ${columns})
+     SELECT * FROM unnest($1::uuid[], $2::text[], $3::timestamptz[], $4::text[], $5::text[], ${arrays})`,
     [
       counters.map((c) => c.key.tenantId),
       counters.map((c) => c.key.grain),
@@ -367,9 +367,8 @@ export async function writeMetricDeltas(manager: Queryable, metrics: MetricDelta
   const bins = metrics.sortedBins();
   if (bins.length === 0) return;
   await manager.query(
-    `INSERT INTO sla.metric_sketch_bins AS b (tenant_id, grain, bucket, dimension, value, bin, count)
-     SELECT * FROM unnest($1::uuid[], $2::text[], $3::timestamptz[], $4::text[], $5::text[], $6::int[], $7::bigint[])
-     ON CONFLICT (tenant_id, grain, dimension, bucket, value, bin) DO UPDATE SET count = b.count + EXCLUDED.count`,
+    `INSERT INTO sla.metric_sketch_bins (tenant_id, grain, bucket, dimension, value, bin, count)
+     SELECT * FROM unnest($1::uuid[], $2::text[], $3::timestamptz[], $4::text[], $5::text[], $6::int[], $7::bigint[])`,
     [
       bins.map((b) => b.key.tenantId),
       bins.map((b) => b.key.grain),
